@@ -1,0 +1,168 @@
+package checks
+
+import (
+	"strings"
+
+	"github.com/sparklint/sparklint/checks/sparktype"
+	"github.com/sparklint/sparklint/pyparse"
+	"golang.org/x/tools/go/analysis"
+)
+
+// GroupByKey is SPK201.
+var GroupByKey = register(&Rule{
+	Code:    "SPK201",
+	Name:    "group-by-key",
+	Summary: "`groupByKey()` (or RDD `groupBy(f)`) ships every value across the network and holds each group in memory.",
+	WhatItDoes: "Flags `groupByKey()` — and `groupBy(f)`, which PySpark implements as `map` plus `groupByKey` — on an RDD or DStream. " +
+		"When the groups are then reduced with `mapValues(sum|len|max|min)` (or the equivalent lambda), the message names the exact replacement.",
+	WhyBad: "`groupByKey` moves every value of every key through the shuffle and materialises each group as a Python list on one executor: " +
+		"a skewed key runs that executor out of memory. `reduceByKey`, `aggregateByKey` and `combineByKey` combine values on the map side first, " +
+		"so only one partial result per key and partition crosses the network.",
+	Example: `from pyspark.sql import SparkSession
+
+sc = SparkSession.builder.getOrCreate().sparkContext
+pairs = sc.textFile("s3://logs/").map(lambda line: (line.split()[0], 1))
+totals = pairs.groupByKey().mapValues(sum)`,
+	UseInstead: `import operator
+
+totals = pairs.reduceByKey(operator.add)`,
+	FixSafety: "A safe fix is offered for the exact forms `groupByKey().mapValues(sum)` → `reduceByKey(operator.add)`, " +
+		"`mapValues(len)` → `mapValues(lambda _: 1).reduceByKey(operator.add)`, `mapValues(max|min)` → `reduceByKey(max|min)` " +
+		"(and `lambda vs: sum(vs)` & co.); the fix adds `import operator` when needed. The result is the same pair RDD. " +
+		"`mapValues(list)` and other uses get a message but no fix.",
+	KnownLimits: "`groupBy` is flagged only on receivers shown to be an RDD or DStream; `groupByKey` on an unknown receiver is flagged in files that import pyspark (or are Databricks notebooks).",
+	Fix:         FixSometimes,
+	Triggers:    []string{"groupByKey", "groupBy"},
+	Analyzer: &analysis.Analyzer{
+		Name:     "SPK201",
+		Doc:      "flags groupByKey on RDDs and DStreams",
+		Requires: []*analysis.Analyzer{pyparse.Analyzer, sparktype.Analyzer},
+		Run:      runGroupByKey,
+	},
+})
+
+func runGroupByKey(pass *analysis.Pass) (any, error) {
+	m := unit(pass).Module
+	ti := types(pass)
+	for id := range m.Nodes {
+		call := pyparse.NodeID(id)
+		if m.Kind(call) != pyparse.KCall {
+			continue
+		}
+		recv, method, ok := methodCall(m, call)
+		if !ok || (method != "groupByKey" && method != "groupBy") {
+			continue
+		}
+		rt := ti.TypeOf(recv)
+		pairish := rt.Kind == sparktype.RDD || rt.Kind == sparktype.DStream
+		if method == "groupBy" {
+			if !pairish || sparktype.Arg(m, call, 0, "f") < 0 {
+				continue
+			}
+		} else if !pairish && (rt.Kind != sparktype.Unknown || !ti.ImportsPySpark) {
+			continue
+		}
+		groupByKeyFinding(pass, m, call, method)
+	}
+	return nil, nil
+}
+
+func groupByKeyFinding(pass *analysis.Pass, m *pyparse.Module, call pyparse.NodeID, method string) {
+	s := callSpan(m, call)
+	what := "`groupByKey()`"
+	if method == "groupBy" {
+		what = "`groupBy(f)` on an RDD (a `map` plus `groupByKey`)"
+	}
+	base := what + " shuffles every value and holds each group in executor memory"
+	// .groupByKey().mapValues(f)
+	mv, f := followingMapValues(m, call)
+	if mv < 0 {
+		report(pass, s, base+"; combine values per key with `reduceByKey`, `aggregateByKey` or `combineByKey` instead")
+		return
+	}
+	red := sparktype.ReducesGroup(m, f)
+	if red == "" {
+		if m.TextIs(m.Unparen(f), "list") {
+			report(pass, s, base+"; `.mapValues(list)` still brings every value of a key together: if the lists are reduced later, reduce with `reduceByKey`/`aggregateByKey` instead")
+		} else {
+			report(pass, s, base+"; combine values per key with `reduceByKey`, `aggregateByKey` or `combineByKey` instead")
+		}
+		return
+	}
+	op, importEdit := operatorAdd(m)
+	var repl, msg string
+	switch red {
+	case "sum":
+		repl = "reduceByKey(" + op + ")"
+		msg = "use `reduceByKey(operator.add)`"
+	case "len":
+		repl = "mapValues(lambda _: 1).reduceByKey(" + op + ")"
+		msg = "use `countByKey()` (a dict on the driver) or `mapValues(lambda _: 1).reduceByKey(operator.add)`"
+	case "max", "min":
+		repl = "reduceByKey(" + red + ")"
+		msg = "use `reduceByKey(" + red + ")`"
+	}
+	d := analysis.Diagnostic{Pos: s.pos(), End: s.endPos(), Message: base + " only to reduce it with `" + red + "`: " + msg}
+	if method == "groupByKey" {
+		edits := []analysis.TextEdit{{Pos: s.pos(), End: m.Pos(m.N(mv).End), NewText: []byte(repl)}}
+		if importEdit != nil && red != "max" && red != "min" {
+			edits = append([]analysis.TextEdit{*importEdit}, edits...)
+		}
+		d.SuggestedFixes = []analysis.SuggestedFix{{Message: "Replace with `" + strings.ReplaceAll(repl, op, "operator.add") + "`", TextEdits: edits}}
+	}
+	pass.Report(d)
+}
+
+// followingMapValues returns the `.mapValues(f)` call applied directly to
+// call's result, and f.
+func followingMapValues(m *pyparse.Module, call pyparse.NodeID) (pyparse.NodeID, pyparse.NodeID) {
+	attr := m.Parent(call)
+	if m.Kind(attr) != pyparse.KAttribute || m.N(call).Field != pyparse.FObject || !m.TextIs(m.Child(attr, pyparse.FAttribute), "mapValues") {
+		return pyparse.NoNode, pyparse.NoNode
+	}
+	mv := m.Parent(attr)
+	if m.Kind(mv) != pyparse.KCall {
+		return pyparse.NoNode, pyparse.NoNode
+	}
+	pos, kw := sparktype.Args(m, mv)
+	if len(pos) != 1 || len(kw) != 0 {
+		return pyparse.NoNode, pyparse.NoNode
+	}
+	return mv, pos[0]
+}
+
+// operatorAdd returns how the file can spell operator.add, and the edit
+// that imports operator when it cannot yet.
+func operatorAdd(m *pyparse.Module) (string, *analysis.TextEdit) {
+	var lastImport pyparse.NodeID = pyparse.NoNode
+	for _, bd := range m.Scopes.Imports {
+		if bd.Scope != m.Scopes.Module {
+			continue
+		}
+		if bd.Import.Level == 0 && bd.Import.Module == "operator" {
+			if bd.Import.Name == "" && bd.Name == "operator" {
+				return "operator.add", nil
+			}
+			if bd.Import.Name == "add" {
+				return bd.Name, nil
+			}
+		}
+	}
+	for _, st := range m.NamedChildren(m.Root()) {
+		switch m.Kind(st) {
+		case pyparse.KImportStatement, pyparse.KImportFromStatement, pyparse.KFutureImportStatement:
+			lastImport = st
+		}
+	}
+	var at uint32
+	if lastImport >= 0 {
+		line := m.Line(m.N(lastImport).End)
+		if line+1 < m.LineCount() {
+			at = uint32(m.LineStart(line + 1))
+		} else {
+			at = uint32(len(m.Src))
+			return "operator.add", &analysis.TextEdit{Pos: m.Pos(at), End: m.Pos(at), NewText: []byte("\nimport operator\n")}
+		}
+	}
+	return "operator.add", &analysis.TextEdit{Pos: m.Pos(at), End: m.Pos(at), NewText: []byte("import operator\n")}
+}

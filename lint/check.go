@@ -1,0 +1,356 @@
+package lint
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sparklint/sparklint/checks"
+	"github.com/sparklint/sparklint/checks/sparktype"
+	"github.com/sparklint/sparklint/pyparse"
+	"golang.org/x/tools/go/analysis"
+)
+
+// maxFileSize is the largest file sparklint reads (10 MB).
+const maxFileSize = 10 << 20
+
+// errNoSpark is not an error: the prefilter found nothing to check.
+var errNoSpark = errors.New("no trigger token")
+
+// validate rejects input that is not Python source text.
+func validate(src []byte) error {
+	if len(src) > maxFileSize {
+		return fmt.Errorf("file is %d bytes, more than the %d MB limit: not checked", len(src), maxFileSize>>20)
+	}
+	head := src
+	if len(head) > 8000 {
+		head = head[:8000]
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return errors.New("binary file (contains NUL bytes): not checked")
+	}
+	if !utf8.Valid(src) {
+		bad := 0
+		for bad < len(src) {
+			r, size := utf8.DecodeRune(src[bad:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			bad += size
+		}
+		line := bytes.Count(src[:bad], []byte{'\n'}) + 1
+		return fmt.Errorf("invalid UTF-8 at line %d (byte %d): not checked", line, bad)
+	}
+	return nil
+}
+
+func contentHash(src []byte) string {
+	h := sha256.Sum256(src)
+	return hex.EncodeToString(h[:16])
+}
+
+// Checker runs a set of rules on files of a project.
+type Checker struct {
+	Project *Project
+	Rules   []*checks.Rule
+	// analyzers in dependency order (prerequisites first).
+	order    []*analysis.Analyzer
+	ruleOf   map[*analysis.Analyzer]*checks.Rule
+	triggers [][]byte
+	syntax   bool
+}
+
+// NewChecker prepares rules for running.
+func NewChecker(p *Project, rules []*checks.Rule) (*Checker, error) {
+	c := &Checker{Project: p, Rules: rules, ruleOf: map[*analysis.Analyzer]*checks.Rule{}}
+	var roots []*analysis.Analyzer
+	for _, r := range rules {
+		if r.Analyzer == nil {
+			if r.Code == checks.SyntaxError.Code {
+				c.syntax = true
+			}
+			continue
+		}
+		roots = append(roots, r.Analyzer)
+		c.ruleOf[r.Analyzer] = r
+		for _, t := range r.Triggers {
+			c.triggers = append(c.triggers, []byte(t))
+		}
+	}
+	if err := analysis.Validate(roots); err != nil {
+		return nil, err
+	}
+	seen := map[*analysis.Analyzer]bool{}
+	var visit func(a *analysis.Analyzer)
+	visit = func(a *analysis.Analyzer) {
+		if seen[a] {
+			return
+		}
+		seen[a] = true
+		for _, r := range a.Requires {
+			visit(r)
+		}
+		c.order = append(c.order, a)
+	}
+	for _, a := range roots {
+		visit(a)
+	}
+	return c, nil
+}
+
+// wanted reports whether the prefilter lets src through.
+func (c *Checker) wanted(src []byte) bool {
+	if pyparse.IsDatabricksNotebook(src) {
+		return true
+	}
+	for _, t := range c.triggers {
+		if bytes.Contains(src, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// FileResult is what checking one file produced.
+type FileResult struct {
+	Findings []Finding
+	Errors   []FileError
+	// Parsed is false when the prefilter skipped the file.
+	Parsed bool
+	// Deps are the other project files whose content the findings depend
+	// on (modules whose functions were followed), with their hashes.
+	Deps map[string]string
+	// Lines is the number of lines of the file.
+	Lines int
+}
+
+// CheckFile checks one file whose content is src.
+func (c *Checker) CheckFile(path string, src []byte) FileResult {
+	res := FileResult{Lines: bytes.Count(src, []byte{'\n'})}
+	if len(src) > 0 && src[len(src)-1] != '\n' {
+		res.Lines++
+	}
+	if err := validate(src); err != nil {
+		res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error()})
+		return res
+	}
+	if !c.wanted(src) {
+		return res
+	}
+	res.Parsed = true
+	m, err := c.Project.Parse(path, src)
+	if err != nil {
+		res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error()})
+		return res
+	}
+	if c.syntax && m.SyntaxError != pyparse.NoNode {
+		n := m.N(m.SyntaxError)
+		msg := "syntax error: unexpected " + describeError(m, m.SyntaxError)
+		res.Findings = append(res.Findings, c.finding(m, checks.SyntaxError, msg, n.Start, n.End))
+	}
+	if m.Scopes == nil {
+		return res
+	}
+	unit := &pyparse.Unit{Module: m, Project: c.Project}
+	resultOf := map[*analysis.Analyzer]any{pyparse.Analyzer: unit}
+	var diags []struct {
+		rule *checks.Rule
+		d    analysis.Diagnostic
+	}
+	for _, a := range c.order {
+		if a == pyparse.Analyzer {
+			continue
+		}
+		ok := true
+		for _, req := range a.Requires {
+			if _, done := resultOf[req]; !done {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		rule := c.ruleOf[a]
+		pass := &analysis.Pass{
+			Analyzer: a,
+			Fset:     c.Project.Fset,
+			// Files, OtherFiles, Pkg, TypesInfo, TypesSizes and the
+			// object/package fact functions describe Go packages and
+			// have no meaning for Python: they stay nil.
+			ResultOf: resultOf,
+			Report: func(d analysis.Diagnostic) {
+				if rule != nil {
+					diags = append(diags, struct {
+						rule *checks.Rule
+						d    analysis.Diagnostic
+					}{rule, d})
+				}
+			},
+		}
+		result, err := runAnalyzer(a, pass)
+		if err != nil {
+			res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error(), Internal: true})
+			continue
+		}
+		resultOf[a] = result
+	}
+	deps := map[string]string{}
+	for _, x := range diags {
+		f, ok := c.convert(x.rule, x.d)
+		if !ok {
+			continue
+		}
+		if f.Path != path {
+			deps[f.Path] = c.Project.hashOf(f.Path)
+		}
+		res.Findings = append(res.Findings, f)
+	}
+	// Functions followed into other modules make this file's findings
+	// depend on them even when nothing is reported there.
+	if info, ok := resultOf[sparktype.Analyzer].(*sparktype.Info); ok {
+		for _, om := range info.Modules() {
+			if om.Path != path {
+				deps[om.Path] = c.Project.hashOf(om.Path)
+			}
+		}
+	}
+	if len(deps) > 0 {
+		res.Deps = deps
+	}
+	sortFindings(res.Findings)
+	res.Findings = dedupe(res.Findings)
+	return res
+}
+
+// runAnalyzer runs one analyzer, turning a panic into an internal error so
+// one rule cannot take down the run.
+func runAnalyzer(a *analysis.Analyzer, pass *analysis.Pass) (result any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			stack := string(debug.Stack())
+			if i := strings.Index(stack, "panic("); i >= 0 {
+				stack = stack[i:]
+			}
+			if len(stack) > 1500 {
+				stack = stack[:1500]
+			}
+			err = fmt.Errorf("internal error in %s: panic: %v\n%s", a.Name, r, stack)
+		}
+	}()
+	return a.Run(pass)
+}
+
+func describeError(m *pyparse.Module, id pyparse.NodeID) string {
+	n := m.N(id)
+	if n.Missing {
+		return "end of construct: missing " + strings.TrimSpace(n.Kind.String())
+	}
+	text := m.Text(id)
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	if len(text) > 40 {
+		text = text[:40] + "..."
+	}
+	if text == "" {
+		return "input"
+	}
+	return fmt.Sprintf("%q", text)
+}
+
+func (c *Checker) finding(m *pyparse.Module, r *checks.Rule, msg string, start, end uint32) Finding {
+	sr, sc := m.RowCol(start)
+	er, ec := m.RowCol(end)
+	return Finding{Code: r.Code, Name: r.Name, Message: msg, Path: m.Path, Location: Position{sr, sc},
+		End: Position{er, ec}, URL: r.URL(), NoqaRow: sr, Offset: int(start), EndOffset: int(end),
+		SourceLine: m.LineText(sr - 1)}
+}
+
+// convert turns a diagnostic into a finding, dropping suppressed ones.
+func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic) (Finding, bool) {
+	m := c.Project.ModuleAt(d.Pos)
+	if m == nil {
+		return Finding{}, false
+	}
+	start := uint32(m.File.Offset(d.Pos))
+	end := start
+	if d.End.IsValid() {
+		end = uint32(m.File.Offset(d.End))
+	}
+	if m.Noqa.Suppresses(r.Code, m.Line(start)) {
+		return Finding{}, false
+	}
+	f := c.finding(m, r, d.Message, start, end)
+	for _, rel := range d.Related {
+		rm := c.Project.ModuleAt(rel.Pos)
+		if rm == nil {
+			continue
+		}
+		rs := uint32(rm.File.Offset(rel.Pos))
+		re := rs
+		if rel.End.IsValid() {
+			re = uint32(rm.File.Offset(rel.End))
+		}
+		a, b := rm.RowCol(rs)
+		x, y := rm.RowCol(re)
+		f.Related = append(f.Related, Related{Path: rm.Path, Location: Position{a, b}, End: Position{x, y}, Message: rel.Message})
+	}
+	if len(d.SuggestedFixes) > 0 {
+		sf := d.SuggestedFixes[0]
+		fix := &Fix{Applicability: "safe", Message: sf.Message}
+		// Rules mark unsafe fixes with the diagnostic category
+		// "unsafe-fix" (SuggestedFix has no applicability field).
+		if d.Category == checks.UnsafeFix {
+			fix.Applicability = "unsafe"
+		}
+		for _, te := range sf.TextEdits {
+			so, eo := uint32(m.File.Offset(te.Pos)), uint32(m.File.Offset(te.End))
+			a, b := m.RowCol(so)
+			x, y := m.RowCol(eo)
+			fix.Edits = append(fix.Edits, Edit{Content: string(te.NewText), Location: Position{a, b}, End: Position{x, y}, Offset: int(so), EndOffset: int(eo)})
+		}
+		f.Fix = fix
+	}
+	return f, true
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Location.Row != b.Location.Row {
+			return a.Location.Row < b.Location.Row
+		}
+		if a.Location.Column != b.Location.Column {
+			return a.Location.Column < b.Location.Column
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Message < b.Message
+	})
+}
+
+// dedupe drops repeated findings (a helper shipped from two places is
+// reported once); fs must be sorted.
+func dedupe(fs []Finding) []Finding {
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 {
+			p := out[len(out)-1]
+			if p.Path == f.Path && p.Location == f.Location && p.Code == f.Code && p.Message == f.Message {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}

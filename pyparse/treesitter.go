@@ -1,0 +1,193 @@
+package pyparse
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdbool.h>
+
+// Declarations of the tree-sitter runtime and the Python grammar; both are
+// compiled into the binary by github.com/smacker/go-tree-sitter and its
+// python package. Declaring them here lets the whole tree be flattened in a
+// single cgo call instead of several cgo calls per node.
+typedef uint16_t TSSymbol;
+typedef uint16_t TSFieldId;
+typedef struct TSLanguage TSLanguage;
+typedef struct TSParser TSParser;
+typedef struct TSTree TSTree;
+typedef struct { uint32_t context[4]; const void *id; const TSTree *tree; } TSNode;
+typedef struct { const void *tree; const void *id; uint32_t context[3]; } TSTreeCursor;
+
+TSParser *ts_parser_new(void);
+void ts_parser_delete(TSParser *self);
+bool ts_parser_set_language(TSParser *self, const TSLanguage *language);
+TSTree *ts_parser_parse_string(TSParser *self, const TSTree *old_tree, const char *string, uint32_t length);
+void ts_tree_delete(TSTree *self);
+TSNode ts_tree_root_node(const TSTree *self);
+TSSymbol ts_node_symbol(TSNode self);
+uint32_t ts_node_start_byte(TSNode self);
+uint32_t ts_node_end_byte(TSNode self);
+bool ts_node_is_named(TSNode self);
+bool ts_node_is_missing(TSNode self);
+TSTreeCursor ts_tree_cursor_new(TSNode node);
+void ts_tree_cursor_delete(TSTreeCursor *self);
+TSNode ts_tree_cursor_current_node(const TSTreeCursor *self);
+TSFieldId ts_tree_cursor_current_field_id(const TSTreeCursor *self);
+bool ts_tree_cursor_goto_parent(TSTreeCursor *self);
+bool ts_tree_cursor_goto_next_sibling(TSTreeCursor *self);
+bool ts_tree_cursor_goto_first_child(TSTreeCursor *self);
+uint32_t ts_language_symbol_count(const TSLanguage *self);
+const char *ts_language_symbol_name(const TSLanguage *self, TSSymbol symbol);
+uint32_t ts_language_field_count(const TSLanguage *self);
+const char *ts_language_field_name_for_id(const TSLanguage *self, TSFieldId id);
+const TSLanguage *tree_sitter_python(void);
+
+typedef struct {
+	uint16_t sym;
+	uint16_t field;
+	uint32_t start;
+	uint32_t end;
+	int32_t parent;
+	uint32_t flags;
+} spl_node;
+
+enum { SPL_NAMED = 1, SPL_MISSING = 2 };
+
+// spl_flatten walks the tree in pre-order with a cursor (no recursion, so
+// deeply nested input cannot overflow the C stack) and writes one record per
+// node. It returns the number of records, or -1 when out of memory.
+static int64_t spl_flatten(TSTree *tree, spl_node **out) {
+	size_t cap = 1024, n = 0;
+	spl_node *buf = malloc(cap * sizeof(spl_node));
+	if (!buf) return -1;
+	size_t depth_cap = 256, depth = 0;
+	int32_t *stack = malloc(depth_cap * sizeof(int32_t));
+	if (!stack) { free(buf); return -1; }
+	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
+	int32_t parent = -1;
+	for (;;) {
+		TSNode node = ts_tree_cursor_current_node(&c);
+		if (n == cap) {
+			cap *= 2;
+			spl_node *nb = realloc(buf, cap * sizeof(spl_node));
+			if (!nb) { free(buf); free(stack); ts_tree_cursor_delete(&c); return -1; }
+			buf = nb;
+		}
+		spl_node *r = &buf[n];
+		r->sym = ts_node_symbol(node);
+		r->field = ts_tree_cursor_current_field_id(&c);
+		r->start = ts_node_start_byte(node);
+		r->end = ts_node_end_byte(node);
+		r->parent = parent;
+		r->flags = (ts_node_is_named(node) ? SPL_NAMED : 0) | (ts_node_is_missing(node) ? SPL_MISSING : 0);
+		int32_t self = (int32_t)n;
+		n++;
+		if (ts_tree_cursor_goto_first_child(&c)) {
+			if (depth == depth_cap) {
+				depth_cap *= 2;
+				int32_t *ns = realloc(stack, depth_cap * sizeof(int32_t));
+				if (!ns) { free(buf); free(stack); ts_tree_cursor_delete(&c); return -1; }
+				stack = ns;
+			}
+			stack[depth++] = parent;
+			parent = self;
+			continue;
+		}
+		while (!ts_tree_cursor_goto_next_sibling(&c)) {
+			if (!ts_tree_cursor_goto_parent(&c)) {
+				ts_tree_cursor_delete(&c);
+				free(stack);
+				*out = buf;
+				return (int64_t)n;
+			}
+			parent = stack[--depth];
+		}
+	}
+}
+
+static int64_t spl_parse(TSParser *p, const char *src, uint32_t len, spl_node **out) {
+	TSTree *tree = ts_parser_parse_string(p, NULL, src, len);
+	if (!tree) return -1;
+	int64_t n = spl_flatten(tree, out);
+	ts_tree_delete(tree);
+	return n;
+}
+
+static TSParser *spl_new_parser(void) {
+	TSParser *p = ts_parser_new();
+	if (p) ts_parser_set_language(p, tree_sitter_python());
+	return p;
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"sync"
+	"unsafe"
+
+	// The blank imports link the tree-sitter runtime and the Python grammar
+	// whose C symbols are declared above.
+	_ "github.com/smacker/go-tree-sitter"
+	_ "github.com/smacker/go-tree-sitter/python"
+)
+
+// rawNode mirrors spl_node.
+type rawNode struct {
+	sym    uint16
+	field  uint16
+	start  uint32
+	end    uint32
+	parent int32
+	flags  uint32
+}
+
+var parserPool = sync.Pool{New: func() any {
+	p := C.spl_new_parser()
+	if p == nil {
+		return nil
+	}
+	return p
+}}
+
+var errParse = errors.New("tree-sitter could not parse the file")
+
+// parseTree parses src with tree-sitter and returns the flattened node list
+// in pre-order.
+func parseTree(src []byte) ([]rawNode, error) {
+	pv := parserPool.Get()
+	if pv == nil {
+		return nil, errors.New("tree-sitter parser could not be created")
+	}
+	p := pv.(*C.TSParser)
+	defer parserPool.Put(p)
+	if len(src) == 0 {
+		src = []byte{'\n'}
+	}
+	cs := (*C.char)(unsafe.Pointer(&src[0]))
+	var out *C.spl_node
+	n := C.spl_parse(p, cs, C.uint32_t(len(src)), &out)
+	if n < 0 {
+		return nil, errParse
+	}
+	defer C.free(unsafe.Pointer(out))
+	raw := unsafe.Slice((*rawNode)(unsafe.Pointer(out)), int(n))
+	nodes := make([]rawNode, len(raw))
+	copy(nodes, raw)
+	return nodes, nil
+}
+
+// languageTables returns the grammar's symbol and field names.
+func languageTables() (symbols, fields []string) {
+	lang := C.tree_sitter_python()
+	ns := int(C.ts_language_symbol_count(lang))
+	symbols = make([]string, ns)
+	for i := range ns {
+		symbols[i] = C.GoString(C.ts_language_symbol_name(lang, C.TSSymbol(i)))
+	}
+	nf := int(C.ts_language_field_count(lang))
+	fields = make([]string, nf+1)
+	for i := 1; i <= nf; i++ {
+		fields[i] = C.GoString(C.ts_language_field_name_for_id(lang, C.TSFieldId(i)))
+	}
+	return symbols, fields
+}
