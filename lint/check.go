@@ -104,17 +104,22 @@ func NewChecker(p *Project, rules []*checks.Rule) (*Checker, error) {
 	return c, nil
 }
 
-// wanted reports whether the prefilter lets src through.
-func (c *Checker) wanted(src []byte) bool {
-	if pyparse.IsDatabricksNotebook(src) {
-		return true
-	}
+// wanted is the prefilter: a file is parsed only when it contains a
+// trigger token of a selected rule and works with Spark — it names pyspark
+// (or Glue, or is a Databricks notebook), or imports a project module that
+// does. Most Python files are rejected after one scan of their bytes.
+func (c *Checker) wanted(path string, src []byte) bool {
+	hit := false
 	for _, t := range c.triggers {
 		if bytes.Contains(src, t) {
-			return true
+			hit = true
+			break
 		}
 	}
-	return false
+	if !hit && !(c.syntax && mentionsSpark(src)) {
+		return false
+	}
+	return mentionsSpark(src) || c.Project.importsSparkModule(path, src)
 }
 
 // FileResult is what checking one file produced.
@@ -140,7 +145,7 @@ func (c *Checker) CheckFile(path string, src []byte) FileResult {
 		res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error()})
 		return res
 	}
-	if !c.wanted(src) {
+	if !c.wanted(path, src) {
 		return res
 	}
 	res.Parsed = true

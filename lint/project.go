@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ type Project struct {
 	mu      sync.Mutex
 	modules map[string]*moduleEntry
 	byFile  map[*token.File]*pyparse.Module
+	sparky  map[string]bool
 }
 
 type moduleEntry struct {
@@ -35,7 +37,7 @@ func NewProject(root string) *Project {
 	if err != nil {
 		abs = root
 	}
-	return &Project{Root: abs, Fset: token.NewFileSet(), modules: map[string]*moduleEntry{}, byFile: map[*token.File]*pyparse.Module{}}
+	return &Project{Root: abs, Fset: token.NewFileSet(), modules: map[string]*moduleEntry{}, byFile: map[*token.File]*pyparse.Module{}, sparky: map[string]bool{}}
 }
 
 // Parse returns the module of path, parsing src (or reading the file when
@@ -99,8 +101,21 @@ func (p *Project) hashOf(path string) string {
 // (scripts that import their siblings, src layouts), relative imports
 // against the importing file's package.
 func (p *Project) ImportModule(from *pyparse.Module, module string, level int) *pyparse.Module {
+	path := p.resolve(from.Path, module, level)
+	if path == "" {
+		return nil
+	}
+	if m, err := p.Parse(path, nil); err == nil && m != nil && m.Scopes != nil {
+		return m
+	}
+	return nil
+}
+
+// resolve returns the file an import names, seen from the file fromPath,
+// or "" when it is not a file of the project.
+func (p *Project) resolve(fromPath, module string, level int) string {
 	rel := filepath.FromSlash(strings.ReplaceAll(module, ".", "/"))
-	dir := filepath.Dir(from.Path)
+	dir := filepath.Dir(fromPath)
 	var bases []string
 	if level > 0 {
 		for range level - 1 {
@@ -109,7 +124,7 @@ func (p *Project) ImportModule(from *pyparse.Module, module string, level int) *
 		bases = []string{dir}
 	} else {
 		if module == "" {
-			return nil
+			return ""
 		}
 		absDir, err := filepath.Abs(dir)
 		if err != nil {
@@ -128,12 +143,92 @@ func (p *Project) ImportModule(from *pyparse.Module, module string, level int) *
 				continue
 			}
 			if st, err := os.Stat(cand); err == nil && st.Mode().IsRegular() && st.Size() <= maxFileSize {
-				if m, err := p.Parse(cand, nil); err == nil && m != nil && m.Scopes != nil {
-					return m
-				}
-				return nil
+				return cand
 			}
 		}
 	}
-	return nil
+	return ""
+}
+
+// sparkTokens are the byte strings whose presence shows a file works with
+// Spark (or is a notebook where Spark is predefined).
+var sparkTokens = [][]byte{[]byte("pyspark"), []byte("awsglue"), []byte("SparkSession"), []byte("SparkContext"), []byte("Databricks notebook source")}
+
+func mentionsSpark(src []byte) bool {
+	for _, t := range sparkTokens {
+		if bytes.Contains(src, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// importsSparkModule reports whether src (the file path) imports a project
+// module that mentions Spark: such a file can get Spark objects from its
+// helpers (`from .session import get_spark`) without naming pyspark.
+// Imports are read from the text, without parsing.
+func (p *Project) importsSparkModule(path string, src []byte) bool {
+	for line := range bytes.SplitSeq(src, []byte{'\n'}) {
+		line = bytes.TrimSpace(line)
+		var mods []string
+		level := 0
+		switch {
+		case bytes.HasPrefix(line, []byte("from ")):
+			f := strings.Fields(string(line[5:]))
+			if len(f) < 2 || f[1] != "import" {
+				continue
+			}
+			mod := f[0]
+			for level < len(mod) && mod[level] == '.' {
+				level++
+			}
+			mods = append(mods, mod[level:])
+			if rest := strings.TrimSpace(strings.SplitN(string(line), " import ", 2)[1]); mod[level:] == "" || level > 0 {
+				for item := range strings.SplitSeq(strings.Trim(rest, "()"), ",") {
+					f := strings.Fields(item)
+					if len(f) == 0 || f[0] == "*" {
+						continue
+					}
+					name := f[0]
+					if mod[level:] != "" {
+						name = mod[level:] + "." + name
+					}
+					mods = append(mods, name)
+				}
+			}
+		case bytes.HasPrefix(line, []byte("import ")):
+			for name := range strings.SplitSeq(string(line[7:]), ",") {
+				if f := strings.Fields(name); len(f) > 0 {
+					mods = append(mods, f[0])
+				}
+			}
+		default:
+			continue
+		}
+		for _, mod := range mods {
+			if mod == "" && level == 0 {
+				continue
+			}
+			target := p.resolve(path, mod, level)
+			if target != "" && p.fileMentionsSpark(target) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (p *Project) fileMentionsSpark(path string) bool {
+	p.mu.Lock()
+	v, ok := p.sparky[path]
+	p.mu.Unlock()
+	if ok {
+		return v
+	}
+	src, err := os.ReadFile(path)
+	v = err == nil && mentionsSpark(src)
+	p.mu.Lock()
+	p.sparky[path] = v
+	p.mu.Unlock()
+	return v
 }

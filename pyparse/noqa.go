@@ -53,7 +53,7 @@ func parseSuppressions(m *Module) Suppressions {
 		if i := strings.Index(lower, "sparklint:"); i >= 0 {
 			rest := strings.TrimSpace(lower[i+len("sparklint:"):])
 			if strings.HasPrefix(rest, "noqa") {
-				codes, _, _ := noqaCodes(text[i+len("sparklint:"):], 0)
+				codes, _, _ := noqaCodes(strings.TrimLeft(text[i+len("sparklint:"):], " "), 0)
 				if len(codes) == 0 {
 					s.FileAll = true
 				} else {

@@ -319,7 +319,13 @@ type Capture struct {
 // undefined names are not captures).
 func Captures(m *pyparse.Module, fn pyparse.NodeID) []Capture {
 	var out []Capture
-	m.Walk(fn, func(n pyparse.NodeID) bool {
+	// Default values and annotations are evaluated on the driver when the
+	// function is defined: only the body captures.
+	body := m.Child(fn, pyparse.FBody)
+	if body < 0 {
+		return nil
+	}
+	m.Walk(body, func(n pyparse.NodeID) bool {
 		if m.Kind(n) != pyparse.KIdentifier || !isRead(m, n) {
 			return true
 		}

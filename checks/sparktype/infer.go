@@ -18,9 +18,11 @@ type Info struct {
 	// or is a notebook where Spark is predefined).
 	ImportsPySpark bool
 
-	memo   map[pyparse.NodeID]Type
-	busy   map[pyparse.NodeID]bool
-	others map[*pyparse.Module]*Info
+	memo     map[pyparse.NodeID]Type
+	busy     map[pyparse.NodeID]bool
+	bindMemo map[*pyparse.Binding]Type
+	bindBusy map[*pyparse.Binding]bool
+	others   map[*pyparse.Module]*Info
 }
 
 // maxFollow bounds how deep calls into project functions are followed.
@@ -34,6 +36,7 @@ type env struct {
 // New returns the Info of module m.
 func New(m *pyparse.Module, p pyparse.Project) *Info {
 	in := &Info{M: m, Project: p, memo: map[pyparse.NodeID]Type{}, busy: map[pyparse.NodeID]bool{},
+		bindMemo: map[*pyparse.Binding]Type{}, bindBusy: map[*pyparse.Binding]bool{},
 		others: map[*pyparse.Module]*Info{}}
 	in.others[m] = in
 	in.ImportsPySpark = m.Notebook
@@ -190,12 +193,28 @@ func (in *Info) identType(n pyparse.NodeID, e *env) Type {
 func (in *Info) BindingType(bd *pyparse.Binding) Type { return in.bindingType(bd, nil) }
 
 func (in *Info) bindingType(bd *pyparse.Binding, e *env) Type {
-	m := in.M
 	if e != nil {
 		if t, ok := e.params[bd]; ok {
 			return t
 		}
+		return in.computeBinding(bd, e)
 	}
+	if t, ok := in.bindMemo[bd]; ok {
+		return t
+	}
+	// Import cycles and self-referencing bindings end as unknown.
+	if in.bindBusy[bd] {
+		return Type{}
+	}
+	in.bindBusy[bd] = true
+	t := in.computeBinding(bd, nil)
+	delete(in.bindBusy, bd)
+	in.bindMemo[bd] = t
+	return t
+}
+
+func (in *Info) computeBinding(bd *pyparse.Binding, e *env) Type {
+	m := in.M
 	switch bd.Kind {
 	case pyparse.BindImport:
 		return in.importType(bd.Import)
@@ -1023,12 +1042,33 @@ var (
 // aggregates only with no GROUP BY, or a command (DDL, SHOW...) bounds it.
 func sqlBounded(m *pyparse.Module, q pyparse.NodeID) bool {
 	q = m.Unparen(q)
+	// "... %s" % x, "...{}".format(x), "SHOW " + name: the literal
+	// template still tells a command from a query.
+	whole := true
+	for {
+		switch {
+		case m.Kind(q) == pyparse.KBinaryOperator && (m.TextIs(m.Child(q, pyparse.FOperator), "%") || m.TextIs(m.Child(q, pyparse.FOperator), "+")):
+			if m.TextIs(m.Child(q, pyparse.FOperator), "+") {
+				whole = false
+			}
+			q = m.Unparen(m.Child(q, pyparse.FLeft))
+			continue
+		case m.Kind(q) == pyparse.KCall && m.Kind(m.Child(q, pyparse.FFunction)) == pyparse.KAttribute &&
+			m.TextIs(m.Child(m.Child(q, pyparse.FFunction), pyparse.FAttribute), "format"):
+			q = m.Unparen(m.Child(m.Child(q, pyparse.FFunction), pyparse.FObject))
+			continue
+		}
+		break
+	}
 	if m.Kind(q) != pyparse.KString && m.Kind(q) != pyparse.KConcatenatedString {
 		return false
 	}
 	text := StringValue(m, q)
-	if sqlLimit.MatchString(text) || sqlCommand.MatchString(text) {
+	if sqlCommand.MatchString(text) || (whole && sqlLimit.MatchString(text)) {
 		return true
+	}
+	if !whole {
+		return false
 	}
 	sel := sqlSelect.FindStringSubmatch(text)
 	if sel == nil || sqlGroupBy.MatchString(text) {

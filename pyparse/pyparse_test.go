@@ -1,0 +1,211 @@
+package pyparse
+
+import (
+	"errors"
+	"go/token"
+	"strings"
+	"testing"
+)
+
+func parse(t *testing.T, src string) *Module {
+	t.Helper()
+	m, err := Parse(token.NewFileSet(), "x.py", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func find(m *Module, kind Kind, text string) NodeID {
+	for i := range m.Nodes {
+		if m.Nodes[i].Kind == kind && m.Text(NodeID(i)) == text {
+			return NodeID(i)
+		}
+	}
+	return NoNode
+}
+
+func TestTreeLinks(t *testing.T) {
+	m := parse(t, "x = foo(1, y=2)\n")
+	call := find(m, KCall, "foo(1, y=2)")
+	if call == NoNode {
+		t.Fatal("call not found")
+	}
+	if got := m.Text(m.Child(call, FFunction)); got != "foo" {
+		t.Errorf("function = %q", got)
+	}
+	args := m.NamedChildren(m.Child(call, FArguments))
+	if len(args) != 2 || m.Kind(args[1]) != KKeywordArgument {
+		t.Fatalf("arguments = %v", args)
+	}
+	if !m.Contains(call, args[1]) || m.Contains(args[1], call) {
+		t.Error("Contains is wrong")
+	}
+	if m.End(m.Root()) != NodeID(len(m.Nodes)) {
+		t.Error("root subtree must span all nodes")
+	}
+}
+
+func TestPositionsCountCharactersAndUTF16(t *testing.T) {
+	m := parse(t, "s = 'é😀'; y = 1\n")
+	y := find(m, KIdentifier, "y")
+	row, col := m.RowCol(m.N(y).Start)
+	if row != 1 || col != 11 {
+		t.Errorf("RowCol = %d:%d, want 1:11 (characters, not bytes)", row, col)
+	}
+	_, c16 := m.RowColUTF16(m.N(y).Start)
+	if c16 != 11 {
+		t.Errorf("UTF-16 column = %d, want 11 (the emoji counts two)", c16)
+	}
+}
+
+func TestSyntaxErrorKeepsRestOfFile(t *testing.T) {
+	m := parse(t, "def f(:\n    pass\n\nimport pyspark\nx = 1\n")
+	if m.SyntaxError == NoNode {
+		t.Fatal("syntax error not detected")
+	}
+	if len(m.Scopes.Module.Bindings["x"]) == 0 {
+		t.Error("the rest of the file must still be analysed")
+	}
+}
+
+func TestDeepNestingIsRefusedNotCrashed(t *testing.T) {
+	src := "x = " + strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000) + "\n"
+	m, err := Parse(token.NewFileSet(), "deep.py", []byte(src))
+	var de *DepthError
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want a DepthError", err)
+	}
+	if m == nil || m.Scopes != nil {
+		t.Error("a too-deep module is returned unanalysed")
+	}
+}
+
+func TestEmptyFile(t *testing.T) {
+	m := parse(t, "")
+	if m.SyntaxError != NoNode || m.Scopes == nil {
+		t.Error("an empty file is a valid module")
+	}
+}
+
+func TestNoqa(t *testing.T) {
+	m := parse(t, strings.Join([]string{
+		"a = 1  # noqa",
+		"b = 2  # noqa: SPK101, SPK201",
+		"c = 3  # noqa: E501",
+		"d = 4  # type: ignore # noqa:SPK301",
+		"e = 5  # not a noqa",
+	}, "\n") + "\n")
+	cases := []struct {
+		code string
+		line int
+		want bool
+	}{
+		{"SPK101", 0, true}, {"SPK999", 0, true},
+		{"SPK101", 1, true}, {"SPK201", 1, true}, {"SPK301", 1, false},
+		{"SPK101", 2, false}, // another tool's code suppresses nothing of ours
+		{"SPK301", 3, true}, {"SPK101", 3, false},
+		{"SPK101", 4, false},
+	}
+	for _, c := range cases {
+		if got := m.Noqa.Suppresses(c.code, c.line); got != c.want {
+			t.Errorf("line %d %s: suppressed = %v, want %v", c.line+1, c.code, got, c.want)
+		}
+	}
+	f := parse(t, "# sparklint: noqa\nx = 1\n")
+	if !f.Noqa.Suppresses("SPK101", 1) {
+		t.Error("file-level noqa must suppress everything")
+	}
+	g := parse(t, "# sparklint: noqa: SPK301\nx = 1\n")
+	if !g.Noqa.Suppresses("SPK301", 1) || g.Noqa.Suppresses("SPK101", 1) {
+		t.Error("file-level noqa with codes suppresses only those")
+	}
+}
+
+func TestDatabricksNotebook(t *testing.T) {
+	m := parse(t, "# Databricks notebook source\ndf = spark.table('x')\n# COMMAND ----------\n# MAGIC %sql select 1\n")
+	if !m.Notebook {
+		t.Error("notebook not detected")
+	}
+	if parse(t, "x = 1\n# Databricks notebook source\n").Notebook {
+		t.Error("the header must be the first line")
+	}
+}
+
+func TestScopesAndImports(t *testing.T) {
+	m := parse(t, `import pyspark.sql.functions as F
+from pyspark.sql import SparkSession as SS
+from . import helpers
+from ..jobs.util import clean
+
+x = 1
+def f(a, b=x, *args, c: int = 2, **kw):
+    global x
+    x = a
+    y = [i for i in args]
+    return lambda z, t=y: z + t
+`)
+	s := m.Scopes
+	imp := func(name string) string {
+		bs := s.Module.Bindings[name]
+		if len(bs) == 0 || bs[0].Import == nil {
+			return ""
+		}
+		return bs[0].Import.Qualified()
+	}
+	for name, want := range map[string]string{"F": "pyspark.sql.functions", "SS": "pyspark.sql.SparkSession", "helpers": ".helpers", "clean": "..jobs.util.clean"} {
+		if got := imp(name); got != want {
+			t.Errorf("import %s = %q, want %q", name, got, want)
+		}
+	}
+	if n := len(s.Module.Bindings["x"]); n != 2 {
+		t.Errorf("x has %d module bindings, want 2 (the global assignment lands in the module)", n)
+	}
+	var fs *Scope
+	for _, sc := range s.All {
+		if sc.Kind == FunctionScope {
+			fs = sc
+		}
+	}
+	for _, p := range []string{"a", "b", "args", "c", "kw", "y"} {
+		if len(fs.Bindings[p]) == 0 {
+			t.Errorf("%s not bound in f", p)
+		}
+	}
+	// The default t=y is evaluated in f's scope, not the lambda's.
+	yUse := NoNode
+	for i := range m.Nodes {
+		if m.Nodes[i].Kind == KIdentifier && m.Text(NodeID(i)) == "y" && m.Kind(m.Parent(NodeID(i))) == KDefaultParameter {
+			yUse = NodeID(i)
+		}
+	}
+	if sc, _ := s.Lookup(yUse, "y"); sc != fs {
+		t.Error("lambda default must resolve in the enclosing function")
+	}
+}
+
+func TestReachingBinding(t *testing.T) {
+	m := parse(t, "df = 1\ndf = df + 1\nprint(df)\n")
+	var uses []NodeID
+	for i := range m.Nodes {
+		if m.Nodes[i].Kind == KIdentifier && m.Text(NodeID(i)) == "df" {
+			uses = append(uses, NodeID(i))
+		}
+	}
+	// uses: df(1st target), df(2nd target), df(read in 2nd), df(print)
+	bs := m.Scopes.Module.Bindings["df"]
+	if got := m.Scopes.Reaching(m, uses[2], "df"); got != bs[0] {
+		t.Error("df + 1 must read the first df")
+	}
+	if got := m.Scopes.Reaching(m, uses[3], "df"); got != bs[1] {
+		t.Error("print(df) must read the second df")
+	}
+}
+
+func TestNoneGuard(t *testing.T) {
+	m := parse(t, "_c = None\ndef get():\n    global _c\n    if _c is None:\n        _c = make()\n    return _c\n")
+	bs := m.Scopes.Module.Bindings["_c"]
+	if len(bs) != 2 || bs[0].Guarded || !bs[1].Guarded {
+		t.Errorf("guarded = %v/%v, want false/true", bs[0].Guarded, bs[1].Guarded)
+	}
+}
