@@ -170,16 +170,19 @@ func applyFixes(src []byte, fs []lint.Finding, path string) []byte {
 	sort.SliceStable(edits, func(i, j int) bool { return edits[i].start < edits[j].start })
 	var out bytes.Buffer
 	last := 0
-	for _, e := range edits {
+	var prev *edit
+	for i := range edits {
+		e := &edits[i]
+		if prev != nil && *prev == *e {
+			continue // the same edit from two fixes (an import both add)
+		}
 		if e.start < last {
-			if e.start == e.end && last > 0 && edits[0].text == e.text {
-				continue // the same import added by two fixes
-			}
 			continue
 		}
 		out.Write(src[last:e.start])
 		out.WriteString(e.text)
 		last = e.end
+		prev = e
 	}
 	out.Write(src[last:])
 	return out.Bytes()

@@ -17,6 +17,7 @@ import (
 type Project struct {
 	Root string
 	Fset *token.FileSet
+	cwd  string
 
 	mu      sync.Mutex
 	modules map[string]*moduleEntry
@@ -37,7 +38,8 @@ func NewProject(root string) *Project {
 	if err != nil {
 		abs = root
 	}
-	return &Project{Root: abs, Fset: token.NewFileSet(), modules: map[string]*moduleEntry{}, byFile: map[*token.File]*pyparse.Module{}, sparky: map[string]bool{}}
+	cwd, _ := os.Getwd()
+	return &Project{Root: abs, cwd: cwd, Fset: token.NewFileSet(), modules: map[string]*moduleEntry{}, byFile: map[*token.File]*pyparse.Module{}, sparky: map[string]bool{}}
 }
 
 // Parse returns the module of path, parsing src (or reading the file when
@@ -143,6 +145,13 @@ func (p *Project) resolve(fromPath, module string, level int) string {
 				continue
 			}
 			if st, err := os.Stat(cand); err == nil && st.Mode().IsRegular() && st.Size() <= maxFileSize {
+				// Name it the way the user named the importing file, so
+				// that findings in helpers read like the others.
+				if !filepath.IsAbs(fromPath) && filepath.IsAbs(cand) && p.cwd != "" {
+					if rel, err := filepath.Rel(p.cwd, cand); err == nil {
+						return rel
+					}
+				}
 				return cand
 			}
 		}

@@ -9,6 +9,7 @@ type Kind uint16
 type Field uint16
 
 var (
+	symbolNamed []bool
 	symbolNames []string
 	fieldNames  []string
 	canonical   []Kind
@@ -51,7 +52,7 @@ var (
 )
 
 func init() {
-	symbolNames, fieldNames = languageTables()
+	symbolNames, symbolNamed, fieldNames = languageTables()
 	canonical = make([]Kind, len(symbolNames)+1)
 	named := map[string]Kind{}
 	for i, name := range symbolNames {

@@ -65,12 +65,12 @@ func Parse(fset *token.FileSet, path string, src []byte) (*Module, error) {
 		last[i] = NoNode
 	}
 	for i, r := range raw {
-		k := KError
+		k, named := KError, true
 		if r.sym != 0xFFFF && int(r.sym) < len(canonical) {
-			k = canonical[r.sym]
+			k, named = canonical[r.sym], symbolNamed[r.sym]
 		}
 		n := &m.Nodes[i]
-		*n = Node{Kind: k, Field: Field(r.field), Named: r.flags&1 != 0, Missing: r.flags&2 != 0,
+		*n = Node{Kind: k, Field: Field(r.field), Named: named, Missing: r.flags&2 != 0,
 			Start: r.start, End: r.end, Parent: NodeID(r.parent), FirstChild: NoNode, NextSibling: NoNode}
 		if r.parent >= 0 {
 			p := r.parent

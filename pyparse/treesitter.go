@@ -26,7 +26,6 @@ TSNode ts_tree_root_node(const TSTree *self);
 TSSymbol ts_node_symbol(TSNode self);
 uint32_t ts_node_start_byte(TSNode self);
 uint32_t ts_node_end_byte(TSNode self);
-bool ts_node_is_named(TSNode self);
 bool ts_node_is_missing(TSNode self);
 TSTreeCursor ts_tree_cursor_new(TSNode node);
 void ts_tree_cursor_delete(TSTreeCursor *self);
@@ -37,6 +36,7 @@ bool ts_tree_cursor_goto_next_sibling(TSTreeCursor *self);
 bool ts_tree_cursor_goto_first_child(TSTreeCursor *self);
 uint32_t ts_language_symbol_count(const TSLanguage *self);
 const char *ts_language_symbol_name(const TSLanguage *self, TSSymbol symbol);
+int ts_language_symbol_type(const TSLanguage *self, TSSymbol symbol);
 uint32_t ts_language_field_count(const TSLanguage *self);
 const char *ts_language_field_name_for_id(const TSLanguage *self, TSFieldId id);
 const TSLanguage *tree_sitter_python(void);
@@ -50,7 +50,7 @@ typedef struct {
 	uint32_t flags;
 } spl_node;
 
-enum { SPL_NAMED = 1, SPL_MISSING = 2 };
+enum { SPL_MISSING = 2 };
 
 // spl_flatten walks the tree in pre-order with a cursor (no recursion, so
 // deeply nested input cannot overflow the C stack) and writes one record per
@@ -78,7 +78,9 @@ static int64_t spl_flatten(TSTree *tree, spl_node **out) {
 		r->start = ts_node_start_byte(node);
 		r->end = ts_node_end_byte(node);
 		r->parent = parent;
-		r->flags = (ts_node_is_named(node) ? SPL_NAMED : 0) | (ts_node_is_missing(node) ? SPL_MISSING : 0);
+		// Named-ness comes from the symbol table on the Go side; only
+		// zero-width nodes can be MISSING, so the check is skipped for the rest.
+		r->flags = (r->start == r->end && ts_node_is_missing(node)) ? SPL_MISSING : 0;
 		int32_t self = (int32_t)n;
 		n++;
 		if (ts_tree_cursor_goto_first_child(&c)) {
@@ -176,18 +178,21 @@ func parseTree(src []byte) ([]rawNode, error) {
 	return nodes, nil
 }
 
-// languageTables returns the grammar's symbol and field names.
-func languageTables() (symbols, fields []string) {
+// languageTables returns the grammar's symbol names, whether each symbol
+// is a named node, and the field names.
+func languageTables() (symbols []string, named []bool, fields []string) {
 	lang := C.tree_sitter_python()
 	ns := int(C.ts_language_symbol_count(lang))
 	symbols = make([]string, ns)
+	named = make([]bool, ns)
 	for i := range ns {
 		symbols[i] = C.GoString(C.ts_language_symbol_name(lang, C.TSSymbol(i)))
+		named[i] = C.ts_language_symbol_type(lang, C.TSSymbol(i)) == 0 // TSSymbolTypeRegular
 	}
 	nf := int(C.ts_language_field_count(lang))
 	fields = make([]string, nf+1)
 	for i := 1; i <= nf; i++ {
 		fields[i] = C.GoString(C.ts_language_field_name_for_id(lang, C.TSFieldId(i)))
 	}
-	return symbols, fields
+	return symbols, named, fields
 }

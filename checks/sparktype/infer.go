@@ -184,9 +184,20 @@ func (in *Info) identType(n pyparse.NodeID, e *env) Type {
 				return Type{Kind: k}
 			}
 		}
+		if pythonBuiltins[name] {
+			return Type{Kind: Function, Name: "builtins." + name}
+		}
 		return Type{}
 	}
 	return in.bindingType(bd, e)
+}
+
+// pythonBuiltins are builtins whose calls make plain Python values.
+var pythonBuiltins = map[string]bool{
+	"set": true, "dict": true, "list": true, "tuple": true, "frozenset": true, "str": true, "int": true,
+	"float": true, "bool": true, "bytes": true, "bytearray": true, "object": true, "len": true, "sorted": true,
+	"range": true, "enumerate": true, "zip": true, "map": true, "filter": true, "sum": true, "min": true,
+	"max": true, "abs": true, "round": true, "open": true, "iter": true, "reversed": true, "repr": true,
 }
 
 // BindingType returns the type a binding gives its name.
