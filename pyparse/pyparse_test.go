@@ -95,7 +95,7 @@ func TestNoqa(t *testing.T) {
 		"c = 3  # noqa: E501",
 		"d = 4  # type: ignore # noqa:SPK301",
 		"e = 5  # not a noqa",
-	}, "\n") + "\n")
+	}, "\n")+"\n")
 	cases := []struct {
 		code string
 		line int
