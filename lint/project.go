@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bytes"
+	"fmt"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -57,6 +58,11 @@ func (p *Project) Parse(path string, src []byte) (*pyparse.Module, error) {
 	}
 	p.mu.Unlock()
 	e.once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				e.mod, e.err = nil, fmt.Errorf("internal error while parsing: %v", r)
+			}
+		}()
 		if src == nil {
 			if src, e.err = os.ReadFile(path); e.err != nil {
 				return

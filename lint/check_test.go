@@ -1,0 +1,124 @@
+package lint
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sparklint/sparklint/checks"
+	"github.com/sparklint/sparklint/pyparse"
+	"golang.org/x/tools/go/analysis"
+)
+
+func TestPanickingRuleIsAnInternalErrorForThatFileOnly(t *testing.T) {
+	boom := &checks.Rule{Code: "SPK999", Name: "boom", Triggers: []string{"pyspark"}, Analyzer: &analysis.Analyzer{
+		Name: "SPK999", Doc: "panics", Requires: []*analysis.Analyzer{pyparse.Analyzer},
+		Run: func(pass *analysis.Pass) (any, error) {
+			if strings.Contains(pass.ResultOf[pyparse.Analyzer].(*pyparse.Unit).Module.Path, "bad") {
+				panic("rule bug")
+			}
+			return nil, nil
+		},
+	}}
+	rules := []*checks.Rule{boom, checks.ByCode("SPK201")}
+	c, err := NewChecker(NewProject(t.TempDir()), rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := []byte("from pyspark import SparkContext\nsc = SparkContext()\nsc.textFile('x').map(lambda l: (l, 1)).groupByKey()\n")
+	bad := c.CheckFile("bad.py", src)
+	if len(bad.Errors) != 1 || !bad.Errors[0].Internal || !strings.Contains(bad.Errors[0].Message, "SPK999") || !strings.Contains(bad.Errors[0].Message, "rule bug") {
+		t.Fatalf("errors = %+v, want one internal error naming the rule", bad.Errors)
+	}
+	if len(bad.Findings) != 1 || bad.Findings[0].Code != "SPK201" {
+		t.Errorf("the other rules must still report: %+v", bad.Findings)
+	}
+	good := c.CheckFile("good.py", src)
+	if len(good.Errors) != 0 || len(good.Findings) != 1 {
+		t.Errorf("another file is unaffected: %+v", good)
+	}
+}
+
+func TestBadInputGetsAClearMessage(t *testing.T) {
+	c, err := NewChecker(NewProject(t.TempDir()), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := "import pyspark\nx = " + strings.Repeat("(", 10000) + "1" + strings.Repeat(")", 10000) + "\n"
+	cases := map[string]struct {
+		src  []byte
+		want string
+	}{
+		"binary":  {[]byte("import pyspark\x00\x01"), "binary"},
+		"utf8":    {[]byte("import pyspark\nx = '\xff'\n"), "invalid UTF-8 at line 2"},
+		"huge":    {append([]byte("import pyspark\n"), make([]byte, 11<<20)...), "10 MB"},
+		"deep":    {[]byte(deep), "nested"},
+		"deepish": {[]byte("import pyspark\nx = " + strings.Repeat("[", 900) + strings.Repeat("]", 900) + "\n"), ""},
+	}
+	for name, tc := range cases {
+		res := c.CheckFile(name+".py", tc.src)
+		if tc.want == "" {
+			if len(res.Errors) != 0 {
+				t.Errorf("%s: unexpected errors %+v", name, res.Errors)
+			}
+			continue
+		}
+		if len(res.Errors) != 1 || res.Errors[0].Internal || !strings.Contains(res.Errors[0].Message, tc.want) {
+			t.Errorf("%s: errors = %+v, want one non-internal error containing %q", name, res.Errors, tc.want)
+		}
+	}
+	if res := c.CheckFile("empty.py", nil); len(res.Errors) != 0 || len(res.Findings) != 0 {
+		t.Errorf("empty file: %+v", res)
+	}
+}
+
+func TestSyntaxErrorIsReportedOnceAndTheRestChecked(t *testing.T) {
+	c, err := NewChecker(NewProject(t.TempDir()), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := []byte("from pyspark import SparkContext\ndef broken(:\n    pass\nsc = SparkContext()\nsc.textFile('x').map(lambda l: (l, 1)).groupByKey()\n")
+	res := c.CheckFile("broken.py", src)
+	codes := map[string]int{}
+	for _, f := range res.Findings {
+		codes[f.Code]++
+	}
+	if codes["SPK001"] != 1 || codes["SPK201"] != 1 {
+		t.Errorf("findings = %v, want one SPK001 and one SPK201", codes)
+	}
+}
+
+func TestHelperImportedBySparkFileIsFollowedAndPrefilterSkipsPlainPython(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("jobs/__init__.py", "")
+	helper := write("jobs/session.py", "from pyspark.sql import SparkSession\n\ndef get_spark():\n    return SparkSession.builder.getOrCreate()\n")
+	job := write("jobs/run.py", "from jobs.session import get_spark\n\nrows = get_spark().read.parquet('x').collect()\n")
+	plain := write("jobs/util.py", "import collections\nc = collections.Counter()\nc.most_common()\n")
+	c, err := NewChecker(NewProject(dir), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := os.ReadFile(job)
+	res := c.CheckFile(job, src)
+	if len(res.Findings) != 1 || res.Findings[0].Code != "SPK301" {
+		t.Fatalf("findings = %+v, want SPK301 through the helper's SparkSession", res.Findings)
+	}
+	if res.Deps[helper] == "" {
+		t.Errorf("deps = %v, want the helper recorded", res.Deps)
+	}
+	psrc, _ := os.ReadFile(plain)
+	if r := c.CheckFile(plain, psrc); r.Parsed {
+		t.Error("a file that neither names pyspark nor imports a Spark module must not be parsed")
+	}
+}
