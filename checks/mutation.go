@@ -81,7 +81,7 @@ func runMutation(pass *analysis.Pass) (any, error) {
 // state, returning the root of the mutated target, its name and what kind
 // of variable it is.
 func mutation(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pyparse.NodeID) (pyparse.NodeID, string, string) {
-	var target pyparse.NodeID = pyparse.NoNode
+	var target pyparse.NodeID
 	method := ""
 	switch m.Kind(n) {
 	case pyparse.KAugmentedAssignment, pyparse.KAssignment:

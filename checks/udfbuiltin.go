@@ -63,7 +63,7 @@ func runUDFBuiltin(pass *analysis.Pass) (any, error) {
 		case pyparse.KCall:
 			callee := m.Child(n, pyparse.FFunction)
 			t := ti.TypeOf(callee)
-			var f pyparse.NodeID = pyparse.NoNode
+			var f pyparse.NodeID
 			name := ""
 			switch {
 			case t.Kind == sparktype.Function && t.Name == "pyspark.sql.functions.udf":

@@ -20,9 +20,6 @@ import (
 // maxFileSize is the largest file sparklint reads (10 MB).
 const maxFileSize = 10 << 20
 
-// errNoSpark is not an error: the prefilter found nothing to check.
-var errNoSpark = errors.New("no trigger token")
-
 // validate rejects input that is not Python source text.
 func validate(src []byte) error {
 	if len(src) > maxFileSize {
@@ -104,11 +101,11 @@ func NewChecker(p *Project, rules []*checks.Rule) (*Checker, error) {
 	return c, nil
 }
 
-// wanted is the prefilter: a file is parsed only when it contains a
+// Wanted is the prefilter: a file is parsed only when it contains a
 // trigger token of a selected rule and works with Spark — it names pyspark
 // (or Glue, or is a Databricks notebook), or imports a project module that
 // does. Most Python files are rejected after one scan of their bytes.
-func (c *Checker) wanted(path string, src []byte) bool {
+func (c *Checker) Wanted(path string, src []byte) bool {
 	hit := false
 	for _, t := range c.triggers {
 		if bytes.Contains(src, t) {
@@ -137,15 +134,12 @@ type FileResult struct {
 
 // CheckFile checks one file whose content is src.
 func (c *Checker) CheckFile(path string, src []byte) FileResult {
-	res := FileResult{Lines: bytes.Count(src, []byte{'\n'})}
-	if len(src) > 0 && src[len(src)-1] != '\n' {
-		res.Lines++
-	}
+	res := FileResult{Lines: lineCount(src)}
 	if err := validate(src); err != nil {
 		res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error()})
 		return res
 	}
-	if !c.wanted(path, src) {
+	if !c.Wanted(path, src) {
 		return res
 	}
 	res.Parsed = true

@@ -176,13 +176,6 @@ func (b *scopeBuilder) bind(s *Scope, kind BindingKind, ident, value, stmt NodeI
 	return bd
 }
 
-// mark records s as the scope of every node in [from, to).
-func (b *scopeBuilder) mark(from, to NodeID, s *Scope) {
-	for i := from; i < to; i++ {
-		b.t.scopeOf[i] = s.index
-	}
-}
-
 // visit walks the subtree of id in scope s. Depth is bounded by MaxDepth.
 func (b *scopeBuilder) visit(id NodeID, s *Scope) {
 	m := b.m
@@ -355,7 +348,8 @@ func (b *scopeBuilder) params(params NodeID, outer, fs *Scope, def NodeID) {
 	b.t.scopeOf[params] = fs.index
 	for _, p := range m.Children(params) {
 		b.t.scopeOf[p] = fs.index
-		var ident, value, ann NodeID = NoNode, NoNode, NoNode
+		var ident NodeID
+		value, ann := NoNode, NoNode
 		switch m.Kind(p) {
 		case KIdentifier:
 			ident = p

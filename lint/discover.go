@@ -1,0 +1,331 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// DefaultExclude lists the folder and file names never walked into (they
+// may still be named explicitly on the command line). It is Ruff's list
+// plus sparklint's own cache and "build".
+var DefaultExclude = []string{
+	".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints",
+	".mypy_cache", ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype",
+	".ruff_cache", ".sparklint_cache", ".svn", ".tox", ".venv", ".vscode",
+	"__pypackages__", "__pycache__", "_build", "buck-out", "build", "dist",
+	"node_modules", "site-packages", "venv",
+}
+
+// rootMarkers are the files whose presence makes a folder a project root.
+var rootMarkers = []string{"pyproject.toml", "setup.py", "setup.cfg", ".git"}
+
+// FindRoot returns the project root for path: the nearest folder, path's
+// own (or its folder, for a file) included, that holds pyproject.toml,
+// setup.py, setup.cfg or .git; when there is none, path itself (its folder
+// for a file). The result is absolute.
+func FindRoot(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	start := abs
+	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+		start = filepath.Dir(abs)
+	}
+	for d := start; ; d = filepath.Dir(d) {
+		for _, m := range rootMarkers {
+			if _, err := os.Lstat(filepath.Join(d, m)); err == nil {
+				return d
+			}
+		}
+		if filepath.Dir(d) == d {
+			return start
+		}
+	}
+}
+
+// excluder decides which walked paths are skipped: default names, --exclude
+// globs and the .gitignore files.
+type excluder struct {
+	root  string // project root: --exclude globs with a "/" are relative to it
+	names map[string]bool
+	// base holds --exclude globs without a "/", matched against the name;
+	// rooted the ones with one, matched against the root-relative path.
+	base, rooted []ignorePattern
+}
+
+func newExcluder(root string, extra []string) *excluder {
+	e := &excluder{root: root, names: map[string]bool{}}
+	for _, n := range DefaultExclude {
+		e.names[n] = true
+	}
+	for _, g := range extra {
+		g = filepath.ToSlash(strings.TrimSpace(g))
+		g = strings.TrimPrefix(g, "./")
+		p, ok := parseIgnoreLine(g)
+		if !ok || p.negate {
+			continue
+		}
+		if p.anchored {
+			e.rooted = append(e.rooted, p)
+		} else {
+			e.base = append(e.base, p)
+		}
+	}
+	return e
+}
+
+func (e *excluder) excluded(abs, name string, isDir bool) bool {
+	if e.names[name] {
+		return true
+	}
+	for i := range e.base {
+		if e.base[i].matches(name, name, isDir) {
+			return true
+		}
+	}
+	if len(e.rooted) > 0 {
+		if rel, ok := relSlash(e.root, abs); ok {
+			for i := range e.rooted {
+				if e.rooted[i].matches(rel, name, isDir) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// relSlash returns path relative to base, slash-separated, when path is
+// strictly inside base.
+func relSlash(base, path string) (string, bool) {
+	if len(path) <= len(base) || !strings.HasPrefix(path, base) {
+		return "", false
+	}
+	rest := path[len(base):]
+	if base[len(base)-1] != filepath.Separator {
+		if rest[0] != filepath.Separator {
+			return "", false
+		}
+		rest = rest[1:]
+	}
+	return filepath.ToSlash(rest), true
+}
+
+// discovered is the outcome of file discovery.
+type discovered struct {
+	files  []string    // absolute, cleaned, deduplicated, in walk order
+	errors []FileError // paths found but not checkable (broken links...)
+}
+
+// discover expands paths into the Python files to check. Explicit files
+// are always checked whatever their name; folders are walked for *.py,
+// skipping excluded and git-ignored entries. A path that does not exist is
+// an error for the whole run.
+func discover(paths []string, ex *excluder) (*discovered, error) {
+	d := &discovered{}
+	seenFile := map[string]bool{}
+	seenDir := map[string]bool{} // real paths of walked folders
+	addFile := func(abs string) {
+		if !seenFile[abs] {
+			seenFile[abs] = true
+			d.files = append(d.files, abs)
+		}
+	}
+	for _, p := range paths {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, err
+		}
+		st, err := os.Stat(abs)
+		if err != nil {
+			if _, lerr := os.Lstat(abs); lerr == nil {
+				// A dangling symbolic link named explicitly: report it
+				// like any unreadable file and go on.
+				d.errors = append(d.errors, FileError{Path: abs, Message: "cannot read: broken symbolic link"})
+				continue
+			}
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: no such file or directory", p)
+			}
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if !st.IsDir() {
+			if !st.Mode().IsRegular() {
+				// Reading a FIFO or a device could block the run.
+				d.errors = append(d.errors, FileError{Path: abs, Message: "cannot read: not a regular file"})
+				continue
+			}
+			addFile(abs)
+			continue
+		}
+		resolved, err := filepath.EvalSymlinks(abs)
+		if err != nil {
+			resolved = abs
+		}
+		w := &walker{ex: ex, d: d, seenDir: seenDir, addFile: addFile}
+		w.ignores = ancestorIgnores(abs, ex.root)
+		w.walk(abs, resolved)
+	}
+	return d, nil
+}
+
+type walker struct {
+	ex      *excluder
+	d       *discovered
+	seenDir map[string]bool
+	addFile func(string)
+	ignores []*ignoreFile // applicable ignore files, outermost first
+}
+
+// walk visits the folder dir (whose symlink-free path is resolved). It recurses
+// once per folder level. Real paths already visited are skipped: folders
+// named twice on the command line (`check . src`) or reached through a
+// bind mount are walked once.
+func (w *walker) walk(dir, resolved string) {
+	if w.seenDir[resolved] {
+		return
+	}
+	w.seenDir[resolved] = true
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		w.d.errors = append(w.d.errors, FileError{Path: dir, Message: "cannot read folder: " + describeIOError(err)})
+		return
+	}
+	pushed := false
+	for _, e := range entries {
+		if e.Name() == ".gitignore" && e.Type().IsRegular() {
+			if data, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err == nil {
+				if pats := parseIgnore(data); len(pats) > 0 {
+					w.ignores = append(w.ignores, &ignoreFile{base: dir, patterns: pats})
+					pushed = true
+				}
+			}
+			break
+		}
+	}
+	for _, e := range entries {
+		name := e.Name()
+		full := filepath.Join(dir, name)
+		typ := e.Type()
+		if typ&fs.ModeSymlink != 0 {
+			// Links to files are followed; links to folders are not (as
+			// git, Ruff and ripgrep do): a link back up the tree cannot
+			// loop, and a folder linked twice is not checked twice.
+			if !strings.HasSuffix(name, ".py") {
+				continue
+			}
+			st, err := os.Stat(full)
+			if err != nil {
+				if !w.skip(full, name, false) {
+					w.d.errors = append(w.d.errors, FileError{Path: full, Message: "cannot read: broken symbolic link"})
+				}
+				continue
+			}
+			typ = st.Mode().Type()
+		}
+		isDir := typ.IsDir()
+		if w.skip(full, name, isDir) {
+			continue
+		}
+		switch {
+		case isDir:
+			w.walk(full, filepath.Join(resolved, name))
+		case strings.HasSuffix(name, ".py") && typ.IsRegular():
+			w.addFile(full)
+		}
+	}
+	if pushed {
+		w.ignores = w.ignores[:len(w.ignores)-1]
+	}
+}
+
+// skip reports whether the entry is excluded or git-ignored. The deepest
+// ignore file that has an opinion decides, as in git.
+func (w *walker) skip(full, name string, isDir bool) bool {
+	if w.ex.excluded(full, name, isDir) {
+		return true
+	}
+	for i := len(w.ignores) - 1; i >= 0; i-- {
+		f := w.ignores[i]
+		rel, ok := relSlash(f.base, full)
+		if !ok {
+			continue
+		}
+		if ignored, matched := f.match(rel, name, isDir); matched {
+			return ignored
+		}
+	}
+	return false
+}
+
+// ancestorIgnores loads the ignore files that apply to a walk starting at
+// dir from above it: .git/info/exclude and the .gitignore files of every
+// folder from the repository root (or, outside git, the project root) down
+// to dir's parent. dir's own .gitignore is loaded by the walk.
+func ancestorIgnores(dir, projectRoot string) []*ignoreFile {
+	top := ""
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			top = d
+			break
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if top == "" {
+		top = projectRoot
+		if _, ok := relSlash(top, dir); !ok && top != dir {
+			top = dir
+		}
+	}
+	var chain []string
+	for d := dir; ; d = filepath.Dir(d) {
+		chain = append(chain, d)
+		if d == top || filepath.Dir(d) == d {
+			break
+		}
+	}
+	var out []*ignoreFile
+	for i := len(chain) - 1; i >= 0; i-- {
+		d := chain[i]
+		var pats []ignorePattern
+		if d == top {
+			// info/exclude ranks below the root .gitignore: same
+			// folder, earlier in the list, so later lines override it.
+			if data, err := os.ReadFile(filepath.Join(d, ".git", "info", "exclude")); err == nil {
+				pats = append(pats, parseIgnore(data)...)
+			}
+		}
+		if d != dir {
+			if data, err := os.ReadFile(filepath.Join(d, ".gitignore")); err == nil {
+				pats = append(pats, parseIgnore(data)...)
+			}
+		}
+		if len(pats) > 0 {
+			out = append(out, &ignoreFile{base: d, patterns: pats})
+		}
+	}
+	return out
+}
+
+// describeIOError turns an I/O error into a short message without the
+// path (which the caller prints already).
+func describeIOError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or directory"
+	}
+	return err.Error()
+}
