@@ -17,6 +17,13 @@ func TestReadmeExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "sparklint check examples/daily_orders.py") || !strings.Contains(string(readme), "go test -race ./...") {
+		t.Error("README no longer shows the example and test commands")
+	}
 	dir := t.TempDir()
 	src, err := os.ReadFile(example)
 	if err != nil {
@@ -44,12 +51,5 @@ func TestReadmeExample(t *testing.T) {
 	want := "SPK101 SPK103 SPK104 SPK201 SPK301 SPK401 SPK501"
 	if strings.Join(got, " ") != want {
 		t.Errorf("codes = %v, want %s", got, want)
-	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(readme), "sparklint check examples/daily_orders.py") || !strings.Contains(string(readme), "go test -race ./...") {
-		t.Error("README no longer shows the example and test commands")
 	}
 }
