@@ -116,7 +116,8 @@ func (c *Checker) Wanted(path string, src []byte) bool {
 	if !hit && !(c.syntax && mentionsSpark(src)) {
 		return false
 	}
-	return mentionsSpark(src) || c.Project.importsSparkModule(path, src)
+	// Jupyter notebooks may use a predefined spark, like Databricks ones.
+	return mentionsSpark(src) || pyparse.IsJupyter(path) || c.Project.importsSparkModule(path, src)
 }
 
 // FileResult is what checking one file produced.
@@ -266,9 +267,24 @@ func describeError(m *pyparse.Module, id pyparse.NodeID) string {
 func (c *Checker) finding(m *pyparse.Module, r *checks.Rule, msg string, start, end uint32) Finding {
 	sr, sc := m.RowCol(start)
 	er, ec := m.RowCol(end)
-	return Finding{Code: r.Code, Name: r.Name, Message: msg, Path: m.Path, Location: Position{sr, sc},
+	f := Finding{Code: r.Code, Name: r.Name, Message: msg, Path: m.Path, Location: Position{sr, sc},
 		End: Position{er, ec}, URL: r.URL(), NoqaRow: sr, Offset: int(start), EndOffset: int(end),
 		SourceLine: m.LineText(sr - 1)}
+	if len(m.Cells) > 0 {
+		// Notebook rows count within their cell, as Ruff reports them.
+		f.Cell, f.Location.Row = m.CellOf(sr)
+		_, f.End.Row = m.CellOf(er)
+		f.NoqaRow = f.Location.Row
+	}
+	return f
+}
+
+// cellPosition is pos of module m as reported: within its cell for
+// notebooks.
+func cellPosition(m *pyparse.Module, off uint32) Position {
+	r, c := m.RowCol(off)
+	_, r = m.CellOf(r)
+	return Position{r, c}
 }
 
 // convert turns a diagnostic into a finding, dropping suppressed ones.
@@ -296,11 +312,11 @@ func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic) (Finding, bool)
 		if rel.End.IsValid() {
 			re = uint32(rm.File.Offset(rel.End))
 		}
-		a, b := rm.RowCol(rs)
-		x, y := rm.RowCol(re)
-		f.Related = append(f.Related, Related{Path: rm.Path, Location: Position{a, b}, End: Position{x, y}, Message: rel.Message})
+		f.Related = append(f.Related, Related{Path: rm.Path, Location: cellPosition(rm, rs), End: cellPosition(rm, re), Message: rel.Message})
 	}
-	if len(d.SuggestedFixes) > 0 {
+	// Fix edits are offsets into the notebook's Python source, not its
+	// JSON: notebooks get the message but no fix.
+	if len(d.SuggestedFixes) > 0 && len(m.Cells) == 0 {
 		sf := d.SuggestedFixes[0]
 		fix := &Fix{Applicability: "safe", Message: sf.Message}
 		// Rules mark unsafe fixes with the diagnostic category

@@ -123,7 +123,7 @@ type discovered struct {
 }
 
 // discover expands paths into the Python files to check. Explicit files
-// are always checked whatever their name; folders are walked for *.py,
+// are always checked whatever their name; folders are walked for *.py and *.ipynb,
 // skipping excluded and git-ignored entries. A path that does not exist is
 // an error for the whole run.
 func discover(paths []string, ex *excluder) (*discovered, error) {
@@ -216,7 +216,7 @@ func (w *walker) walk(dir, resolved string) {
 			// Links to files are followed; links to folders are not (as
 			// git, Ruff and ripgrep do): a link back up the tree cannot
 			// loop, and a folder linked twice is not checked twice.
-			if !strings.HasSuffix(name, ".py") {
+			if !isSource(name) {
 				continue
 			}
 			st, err := os.Stat(full)
@@ -235,7 +235,7 @@ func (w *walker) walk(dir, resolved string) {
 		switch {
 		case isDir:
 			w.walk(full, filepath.Join(resolved, name))
-		case strings.HasSuffix(name, ".py") && typ.IsRegular():
+		case isSource(name) && typ.IsRegular():
 			w.addFile(full)
 		}
 	}
@@ -328,4 +328,10 @@ func describeIOError(err error) string {
 		return "no such file or directory"
 	}
 	return err.Error()
+}
+
+// isSource reports whether a file found in a folder is checked: Python
+// files and Jupyter notebooks.
+func isSource(name string) bool {
+	return strings.HasSuffix(name, ".py") || strings.HasSuffix(name, ".ipynb")
 }

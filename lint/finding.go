@@ -36,6 +36,9 @@ type Related struct {
 
 // Finding is one diagnostic.
 type Finding struct {
+	// Cell is the 1-based cell of a Jupyter notebook that holds the
+	// finding (rows are then counted within the cell); 0 elsewhere.
+	Cell     int       `json:"cell,omitempty"`
 	Code     string    `json:"code"`
 	Name     string    `json:"name"`
 	Message  string    `json:"message"`

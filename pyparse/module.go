@@ -45,6 +45,9 @@ type Module struct {
 	// Notebook is true for Databricks source notebooks and Jupyter
 	// notebooks, where spark, sc, dbutils and display are predefined.
 	Notebook bool
+	// Cells locates the code cells of a Jupyter notebook (nil otherwise);
+	// Src is then the Python source made of those cells.
+	Cells []Cell
 
 	lineStarts []int
 	Comments   []NodeID
@@ -54,7 +57,17 @@ type Module struct {
 
 // Parse parses src as the Python file path, registering it in fset. A file
 // with syntax errors still yields a Module (see SyntaxError).
+//
+// A Jupyter notebook (path ending in .ipynb) is read as its code cells;
+// see JupyterSource.
 func Parse(fset *token.FileSet, path string, src []byte) (*Module, error) {
+	var cells []Cell
+	if IsJupyter(path) {
+		var err error
+		if src, cells, err = JupyterSource(src); err != nil {
+			return nil, err
+		}
+	}
 	raw, err := parseTree(src)
 	if err != nil {
 		return nil, err
@@ -108,7 +121,8 @@ func Parse(fset *token.FileSet, path string, src []byte) (*Module, error) {
 		m.File = fset.AddFile(path, -1, len(src))
 		m.File.SetLines(m.lineStarts)
 	}
-	m.Notebook = IsDatabricksNotebook(src)
+	m.Cells = cells
+	m.Notebook = IsDatabricksNotebook(src) || IsJupyter(path)
 	m.Noqa = parseSuppressions(m)
 	if m.Depth > MaxDepth {
 		return m, &DepthError{Depth: m.Depth}

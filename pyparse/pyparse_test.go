@@ -209,3 +209,30 @@ func TestNoneGuard(t *testing.T) {
 		t.Errorf("guarded = %v/%v, want false/true", bs[0].Guarded, bs[1].Guarded)
 	}
 }
+
+func TestJupyterNotebook(t *testing.T) {
+	nb := `{"cells": [
+ {"cell_type": "markdown", "source": ["# Title\n"]},
+ {"cell_type": "code", "source": ["%pip install x\n", "df = spark.table('t')\n"]},
+ {"cell_type": "code", "source": "%%sql\nselect 1"},
+ {"cell_type": "code", "source": ["rows = df.collect()"]}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+	m, err := Parse(token.NewFileSet(), "nb.ipynb", []byte(nb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Notebook || len(m.Cells) != 3 || m.SyntaxError != NoNode {
+		t.Fatalf("notebook=%v cells=%v syntax error=%v\n%s", m.Notebook, m.Cells, m.SyntaxError, m.Src)
+	}
+	collect := find(m, KIdentifier, "rows")
+	row, _ := m.RowCol(m.N(collect).Start)
+	if cell, r := m.CellOf(row); cell != 4 || r != 1 {
+		t.Errorf("rows is in cell %d row %d, want cell 4 row 1", cell, r)
+	}
+	if cell, r := m.CellOf(2); cell != 2 || r != 2 {
+		t.Errorf("row 2 maps to cell %d row %d, want cell 2 row 2", cell, r)
+	}
+	if _, err := Parse(token.NewFileSet(), "bad.ipynb", []byte("{not json")); err == nil || !strings.Contains(err.Error(), "not a valid Jupyter notebook") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -35,7 +35,13 @@ func JSON(w io.Writer, findings []lint.Finding) error {
 		if i > 0 {
 			b = append(b, ",\n"...)
 		}
-		b = append(b, "  {\n    \"cell\": null,\n    \"code\": "...)
+		if f.Cell > 0 {
+			b = append(b, "  {\n    \"cell\": "...)
+			b = strconv.AppendInt(b, int64(f.Cell), 10)
+			b = append(b, ",\n    \"code\": "...)
+		} else {
+			b = append(b, "  {\n    \"cell\": null,\n    \"code\": "...)
+		}
 		b = appendString(b, f.Code)
 		b = append(b, ",\n    \"end_location\": "...)
 		b = appendLocation(b, f.End, "    ")

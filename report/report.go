@@ -92,7 +92,11 @@ func writeHeader(w *errWriter, p painter, f *lint.Finding, unsafe bool) {
 	if fixable(f) || (unsafe && unsafeFixable(f)) {
 		marker = p.paint(cyan, "[*]") + " "
 	}
-	w.printf("%s%s%d%s%d%s %s %s%s\n", p.paint(bold, f.Path), colon, f.Location.Row, colon,
+	cell := ""
+	if f.Cell > 0 {
+		cell = "cell " + strconv.Itoa(f.Cell) + colon
+	}
+	w.printf("%s%s%s%d%s%d%s %s %s%s\n", p.paint(bold, f.Path), colon, cell, f.Location.Row, colon,
 		f.Location.Column, colon, p.paint(boldRed, f.Code), marker, f.Message)
 }
 

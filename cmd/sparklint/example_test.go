@@ -53,3 +53,33 @@ func TestReadmeExample(t *testing.T) {
 		t.Errorf("codes = %v, want %s", got, want)
 	}
 }
+
+func TestJupyterNotebookFindingsAreReportedPerCell(t *testing.T) {
+	nb := `{"cells": [
+ {"cell_type": "markdown", "source": ["# Orders\n"]},
+ {"cell_type": "code", "source": ["%pip install pyspark\n", "orders = spark.read.parquet('s3://lake/orders')\n"]},
+ {"cell_type": "code", "source": ["n = orders.count()\n", "rows = orders.collect()  # the whole table\n"]}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+	dir := tree(t, map[string]string{"analysis/orders.ipynb": nb})
+	code, out, stderr := sparklint(t, dir, "check", "--no-cache", "--output-format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d, stderr %s, out %s", code, stderr, out)
+	}
+	var findings []struct {
+		Cell     *int   `json:"cell"`
+		Code     string `json:"code"`
+		Filename string `json:"filename"`
+		Location struct{ Row, Column int }
+	}
+	if err := json.Unmarshal([]byte(out), &findings); err != nil {
+		t.Fatal(err)
+	}
+	if len(findings) != 1 || findings[0].Code != "SPK301" || findings[0].Cell == nil || *findings[0].Cell != 3 ||
+		findings[0].Location.Row != 2 || findings[0].Filename != filepath.Join("analysis", "orders.ipynb") {
+		t.Fatalf("findings = %+v, want SPK301 in cell 3, row 2", findings)
+	}
+	_, text, _ := sparklint(t, dir, "check", "--no-cache", "analysis/orders.ipynb")
+	if !strings.Contains(text, filepath.Join("analysis", "orders.ipynb")+":cell 3:2:") {
+		t.Errorf("text output does not name the cell:\n%s", text)
+	}
+}

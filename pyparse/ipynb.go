@@ -1,0 +1,101 @@
+package pyparse
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+)
+
+// notebookJSON is the part of the Jupyter format sparklint reads.
+type notebookJSON struct {
+	Cells []struct {
+		CellType string          `json:"cell_type"`
+		Source   json.RawMessage `json:"source"`
+	} `json:"cells"`
+}
+
+// JupyterSource turns a Jupyter notebook (.ipynb JSON) into Python source:
+// its code cells one after another, each starting on a new line, with
+// IPython magics and shell escapes (`%...`, `!...`, whole `%%` cells)
+// commented out so that the rest parses. It returns the source and, for
+// each code cell in order, its index among all cells and the 0-based line
+// where it starts.
+func JupyterSource(data []byte) (src []byte, cells []Cell, err error) {
+	var nb notebookJSON
+	if err := json.Unmarshal(data, &nb); err != nil {
+		return nil, nil, errors.New("not a valid Jupyter notebook: " + err.Error())
+	}
+	var b strings.Builder
+	line := 0
+	for i, c := range nb.Cells {
+		if c.CellType != "code" {
+			continue
+		}
+		text, err := cellText(c.Source)
+		if err != nil {
+			return nil, nil, errors.New("not a valid Jupyter notebook: cell " + itoa(i+1) + ": " + err.Error())
+		}
+		cells = append(cells, Cell{Index: i, Line: line})
+		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+		cellMagic := len(lines) > 0 && strings.HasPrefix(strings.TrimSpace(lines[0]), "%%")
+		for _, l := range lines {
+			t := strings.TrimLeft(l, " \t")
+			if cellMagic || strings.HasPrefix(t, "%") || strings.HasPrefix(t, "!") || strings.HasPrefix(t, "?") {
+				l = "#" + l
+			}
+			b.WriteString(l)
+			b.WriteByte('\n')
+			line++
+		}
+	}
+	return []byte(b.String()), cells, nil
+}
+
+// Cell locates a code cell of a Jupyter notebook in its Python source.
+type Cell struct {
+	Index int // among all cells of the notebook, 0-based
+	Line  int // first line in Module.Src, 0-based
+}
+
+func cellText(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var parts []string
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return "", errors.New("source is neither a string nor a list of strings")
+	}
+	return strings.Join(parts, ""), nil
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var d []byte
+	for ; n > 0; n /= 10 {
+		d = append([]byte{byte('0' + n%10)}, d...)
+	}
+	return string(d)
+}
+
+// IsJupyter reports whether path names a Jupyter notebook.
+func IsJupyter(path string) bool { return strings.HasSuffix(path, ".ipynb") }
+
+// CellOf maps a 1-based row of Module.Src to the 1-based number of the
+// notebook cell that holds it and the 1-based row within that cell (the
+// numbering Ruff uses for notebooks). For other files it returns 0, row.
+func (m *Module) CellOf(row int) (cell, cellRow int) {
+	if len(m.Cells) == 0 {
+		return 0, row
+	}
+	i := len(m.Cells) - 1
+	for i > 0 && m.Cells[i].Line >= row {
+		i--
+	}
+	return m.Cells[i].Index + 1, row - m.Cells[i].Line
+}
