@@ -82,8 +82,9 @@ a rule.`,
 const checkLong = `Check Python files for PySpark problems.
 
 PATHS are files and folders (default: the current folder). Folders are
-searched for *.py files and Jupyter notebooks (*.ipynb), skipping the names in the default exclude list
-(.git, .venv, venv, __pycache__, node_modules, build, dist, .tox, ...),
+searched for *.py files and Jupyter notebooks (*.ipynb), skipping the
+names in the default exclude list (.git, .venv, venv, __pycache__,
+node_modules, build, dist, .tox, ...),
 anything matched by --exclude, and whatever .gitignore files (and
 .git/info/exclude) ignore. Files named explicitly are always checked.
 

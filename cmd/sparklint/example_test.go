@@ -37,7 +37,7 @@ func TestReadmeExample(t *testing.T) {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
 	var findings []struct {
-		Code     string `json:"code"`
+		Code     string            `json:"code"`
 		Location struct{ Row int } `json:"location"`
 	}
 	if err := json.Unmarshal([]byte(out), &findings); err != nil {
