@@ -55,14 +55,20 @@ func init() {
 	symbolNames, symbolNamed, fieldNames = languageTables()
 	canonical = make([]Kind, len(symbolNames)+1)
 	named := map[string]Kind{}
+	anonymous := map[string]Kind{}
 	for i, name := range symbolNames {
-		// Anonymous tokens and named nodes can share a name (e.g. "print");
-		// the first symbol of a name is its canonical kind.
-		if k, ok := named[name]; ok {
+		// Aliased symbols share a name and become one kind. A keyword
+		// token and a node can share a name too ("lambda", "await",
+		// "yield", "type"): they stay apart, and names look up nodes.
+		set := anonymous
+		if symbolNamed[i] {
+			set = named
+		}
+		if k, ok := set[name]; ok {
 			canonical[i] = k
 			continue
 		}
-		named[name] = Kind(i)
+		set[name] = Kind(i)
 		canonical[i] = Kind(i)
 	}
 	kindByName = named

@@ -236,3 +236,16 @@ func TestJupyterNotebook(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestKeywordTokensAreNotNodes(t *testing.T) {
+	m := parse(t, "f = lambda x: x\nasync def g():\n    await h()\n    yield 1\n")
+	counts := map[Kind]int{}
+	for i := range m.Nodes {
+		counts[m.Nodes[i].Kind]++
+	}
+	for _, k := range []Kind{KLambda, KAwait, KYield} {
+		if counts[k] != 1 {
+			t.Errorf("%v: %d nodes, want 1 (the keyword token is another kind)", k, counts[k])
+		}
+	}
+}
