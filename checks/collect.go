@@ -41,7 +41,7 @@ var collecting = map[string]bool{"collect": true, "toPandas": true, "collectAsMa
 
 func runUnboundedCollect(pass *analysis.Pass) (any, error) {
 	m := unit(pass).Module
-	if isTestFile(m.Path) {
+	if isTestFile(unit(pass)) {
 		return nil, nil
 	}
 	ti := types(pass)
@@ -65,7 +65,7 @@ func runUnboundedCollect(pass *analysis.Pass) (any, error) {
 		if !l.Source.Valid() || l.Bounded || l.Local || l.Streaming {
 			continue
 		}
-		src := describeSource(l.Source)
+		src := describeSource(l.Source, m)
 		what := "DataFrame"
 		if rt.Kind == sparktype.RDD {
 			what = "RDD"
@@ -78,16 +78,12 @@ func runUnboundedCollect(pass *analysis.Pass) (any, error) {
 }
 
 // describeSource names a source call for messages: "`spark.read.parquet(...)` at line 12".
-func describeSource(l sparktype.Loc) string {
+func describeSource(l sparktype.Loc, from *pyparse.Module) string {
 	m := l.M
 	text := m.Text(m.Child(l.N, pyparse.FFunction))
 	text = strings.Join(strings.Fields(text), "")
 	if len(text) > 60 {
 		text = "..." + text[len(text)-57:]
 	}
-	where := fmt.Sprintf("line %d", line(l))
-	if l.M.Path != "" {
-		where = fmt.Sprintf("line %d", line(l))
-	}
-	return fmt.Sprintf("`%s(...)` at %s", text, where)
+	return fmt.Sprintf("`%s(...)` at %s", text, l.Where(from))
 }

@@ -2,6 +2,8 @@ package checks
 
 import (
 	"go/token"
+	"path/filepath"
+	"strings"
 
 	"github.com/sparklint/sparklint/checks/executor"
 	"github.com/sparklint/sparklint/checks/sparktype"
@@ -68,12 +70,6 @@ func report(pass *analysis.Pass, s span, msg string, rel ...analysis.RelatedInfo
 	pass.Report(analysis.Diagnostic{Pos: s.pos(), End: s.endPos(), Message: msg, Related: rel})
 }
 
-// line returns the 1-based line of a location, for messages.
-func line(l sparktype.Loc) int {
-	row, _ := l.M.RowCol(l.M.N(l.N).Start)
-	return row
-}
-
 // methodCall splits a call of the form recv.method(...) into its parts.
 func methodCall(m *pyparse.Module, call pyparse.NodeID) (recv pyparse.NodeID, method string, ok bool) {
 	fn := m.Child(call, pyparse.FFunction)
@@ -83,8 +79,17 @@ func methodCall(m *pyparse.Module, call pyparse.NodeID) (recv pyparse.NodeID, me
 	return m.Child(fn, pyparse.FObject), m.Text(m.Child(fn, pyparse.FAttribute)), true
 }
 
-// isTestFile reports whether path is a test file (test_*.py, *_test.py,
-// conftest.py, or under a tests/ or test/ folder).
-func isTestFile(path string) bool {
+// isTestFile reports whether the file of u is a test file (test_*.py,
+// *_test.py, conftest.py, or under a tests/ or test/ folder of the
+// project: folders above the project root do not count).
+func isTestFile(u *pyparse.Unit) bool {
+	path := u.Module.Path
+	if r, ok := u.Project.(interface{ ProjectRoot() string }); ok {
+		if abs, err := filepath.Abs(path); err == nil {
+			if rel, err := filepath.Rel(r.ProjectRoot(), abs); err == nil && !strings.HasPrefix(rel, "..") {
+				path = rel
+			}
+		}
+	}
 	return testFile(path)
 }

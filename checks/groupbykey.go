@@ -89,7 +89,7 @@ func groupByKeyFinding(pass *analysis.Pass, m *pyparse.Module, call pyparse.Node
 		}
 		return
 	}
-	op, importEdit := operatorAdd(m)
+	op, importEdit := operatorAdd(m, m.N(call).Start)
 	var repl, msg string
 	switch red {
 	case "sum":
@@ -103,7 +103,10 @@ func groupByKeyFinding(pass *analysis.Pass, m *pyparse.Module, call pyparse.Node
 		msg = "use `reduceByKey(" + red + ")`"
 	}
 	d := analysis.Diagnostic{Pos: s.pos(), End: s.endPos(), Message: base + " only to reduce it with `" + red + "`: " + msg}
-	if method == "groupByKey" {
+	// The fix keeps nothing of groupByKey's arguments or of comments
+	// inside the chain: offered only for the bare form.
+	bare := len(m.NamedChildren(m.Child(call, pyparse.FArguments))) == 0 && !hasComment(m, s.start, m.N(mv).End)
+	if method == "groupByKey" && bare {
 		edits := []analysis.TextEdit{{Pos: s.pos(), End: m.Pos(m.N(mv).End), NewText: []byte(repl)}}
 		if importEdit != nil && red != "max" && red != "min" {
 			edits = append([]analysis.TextEdit{*importEdit}, edits...)
@@ -131,12 +134,13 @@ func followingMapValues(m *pyparse.Module, call pyparse.NodeID) (pyparse.NodeID,
 	return mv, pos[0]
 }
 
-// operatorAdd returns how the file can spell operator.add, and the edit
-// that imports operator when it cannot yet.
-func operatorAdd(m *pyparse.Module) (string, *analysis.TextEdit) {
-	var lastImport pyparse.NodeID = pyparse.NoNode
+// operatorAdd returns how the file can spell operator.add at offset use,
+// and the edit that imports operator when it cannot yet. The import goes
+// at the end of the file's leading import block (after the docstring and
+// __future__ imports), or before its first statement: always above use.
+func operatorAdd(m *pyparse.Module, use uint32) (string, *analysis.TextEdit) {
 	for _, bd := range m.Scopes.Imports {
-		if bd.Scope != m.Scopes.Module {
+		if bd.Scope != m.Scopes.Module || m.N(bd.Stmt).End > use {
 			continue
 		}
 		if bd.Import.Level == 0 && bd.Import.Module == "operator" {
@@ -148,21 +152,49 @@ func operatorAdd(m *pyparse.Module) (string, *analysis.TextEdit) {
 			}
 		}
 	}
-	for _, st := range m.NamedChildren(m.Root()) {
-		switch m.Kind(st) {
-		case pyparse.KImportStatement, pyparse.KImportFromStatement, pyparse.KFutureImportStatement:
-			lastImport = st
+	var lastImport, first pyparse.NodeID = pyparse.NoNode, pyparse.NoNode
+	for i, st := range m.NamedChildren(m.Root()) {
+		k := m.Kind(st)
+		if i == 0 && k == pyparse.KExpressionStatement && m.Kind(m.FirstNamed(st)) == pyparse.KString {
+			continue // docstring
 		}
+		if k == pyparse.KFutureImportStatement {
+			lastImport = st
+			continue
+		}
+		if k == pyparse.KImportStatement || k == pyparse.KImportFromStatement {
+			if first < 0 || lastImport >= 0 {
+				lastImport, first = st, st
+				continue
+			}
+		}
+		if first < 0 {
+			first = st
+		}
+		break
 	}
-	var at uint32
-	if lastImport >= 0 {
+	if lastImport >= 0 && m.N(lastImport).End <= use {
 		line := m.Line(m.N(lastImport).End)
 		if line+1 < m.LineCount() {
-			at = uint32(m.LineStart(line + 1))
-		} else {
-			at = uint32(len(m.Src))
-			return "operator.add", &analysis.TextEdit{Pos: m.Pos(at), End: m.Pos(at), NewText: []byte("\nimport operator\n")}
+			at := uint32(m.LineStart(line + 1))
+			return "operator.add", &analysis.TextEdit{Pos: m.Pos(at), End: m.Pos(at), NewText: []byte("import operator\n")}
 		}
+		at := uint32(len(m.Src))
+		return "operator.add", &analysis.TextEdit{Pos: m.Pos(at), End: m.Pos(at), NewText: []byte("\nimport operator\n")}
+	}
+	at := uint32(0)
+	if first >= 0 {
+		at = uint32(m.LineStart(m.Line(m.N(first).Start)))
 	}
 	return "operator.add", &analysis.TextEdit{Pos: m.Pos(at), End: m.Pos(at), NewText: []byte("import operator\n")}
+}
+
+// hasComment reports whether a comment lies in the byte range [start, end).
+func hasComment(m *pyparse.Module, start, end uint32) bool {
+	for _, c := range m.Comments {
+		if n := m.N(c); n.Start >= start && n.Start < end {
+			return true
+		}
+	}
+	return false
 }

@@ -58,15 +58,19 @@ func runLateBinding(pass *analysis.Pass) (any, error) {
 			if seen[c.Name] || c.Scope != callScope {
 				continue
 			}
-			rebind := lateRebinding(m, call, c)
+			rebind, inLoop := lateRebinding(m, call, c)
 			if rebind == nil {
 				continue
 			}
 			seen[c.Name] = true
-			row, _ := m.RowCol(m.N(rebind.Ident).Start)
+			at := sparktype.Loc{M: m, N: rebind.Ident}.Where(m)
+			how := "rebound at " + at
+			if inLoop {
+				how = "rebound by the next iteration of the loop (" + at + ")"
+			}
 			report(pass, nodeSpan(m, c.Ident),
-				fmt.Sprintf("`%s` is read by a function shipped with %s but rebound at line %d before an action runs it: Spark pickles the function at the action, so it sees the later value; bind it now (`lambda x, %s=%s: ...`)",
-					c.Name, f.Ship.Describe(), row, c.Name, c.Name),
+				fmt.Sprintf("`%s` is read by a function shipped with %s but %s before an action runs it: Spark pickles the function at the action, so it sees the later value; bind it now (a default argument `%s=%s`, or functools.partial)",
+					c.Name, f.Ship.Describe(m), how, c.Name, c.Name),
 				related(nodeSpan(m, rebind.Ident), "rebound here"))
 		}
 	}
@@ -96,7 +100,7 @@ func ranByChain(m *pyparse.Module, call pyparse.NodeID) bool {
 
 // lateRebinding returns the rebinding of a captured variable that happens
 // after the shipping call and before an action runs the function, or nil.
-func lateRebinding(m *pyparse.Module, call pyparse.NodeID, c executor.Capture) *pyparse.Binding {
+func lateRebinding(m *pyparse.Module, call pyparse.NodeID, c executor.Capture) (*pyparse.Binding, bool) {
 	stmt := statementOf(m, call)
 	// In a loop that rebinds the variable, the next iteration rebinds it
 	// unless this iteration runs the function.
@@ -104,29 +108,29 @@ func lateRebinding(m *pyparse.Module, call pyparse.NodeID, c executor.Capture) *
 		for _, bd := range c.Bindings {
 			if bd.Stmt == loop || (m.Contains(loop, bd.Stmt) && bd.Kind != pyparse.BindParam) {
 				if usedLaterInLoop(m, loop, stmt) {
-					return nil
+					return nil, false
 				}
-				return bd
+				return bd, true
 			}
 		}
 	}
 	// Straight-line code: x = rdd.map(f); v = ...; x.count()
 	result := assignedName(m, stmt)
 	if result == "" {
-		return nil
+		return nil, false
 	}
 	for _, bd := range c.Bindings {
 		if bd.Ident < 0 || m.N(bd.Stmt).Start <= m.N(stmt).End {
 			continue
 		}
-		if m.Scopes.ScopeOf(bd.Stmt) != m.Scopes.ScopeOf(call) {
+		if m.Scopes.ScopeOf(bd.Stmt) != m.Scopes.ScopeOf(call) || exclusiveBranches(m, stmt, bd.Stmt) {
 			continue
 		}
 		if actionOn(m, result, m.N(bd.Stmt).End, m.Scopes.ScopeOf(call)) {
-			return bd
+			return bd, false
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // statementOf returns the statement that holds n.
@@ -166,22 +170,52 @@ func assignedName(m *pyparse.Module, stmt pyparse.NodeID) string {
 	return ""
 }
 
-// usedLaterInLoop reports whether the result of stmt (the name it assigns)
-// is read later in the same iteration of loop.
+// usedLaterInLoop reports whether an action runs the result of stmt (the
+// name it assigns) later in the same iteration of loop. Storing it
+// (pending.append(r), d[k] = r, acc = acc.union(r)) does not run it.
 func usedLaterInLoop(m *pyparse.Module, loop, stmt pyparse.NodeID) bool {
 	name := assignedName(m, stmt)
 	if name == "" {
 		return false
 	}
-	after := m.N(stmt).End
+	body := m.Child(loop, pyparse.FBody)
+	scope := m.Scopes.ScopeOf(body)
 	used := false
-	m.Walk(m.Child(loop, pyparse.FBody), func(n pyparse.NodeID) bool {
-		if m.Kind(n) == pyparse.KIdentifier && m.N(n).Start >= after && m.TextIs(n, name) {
+	m.Walk(body, func(n pyparse.NodeID) bool {
+		if used || m.Kind(n) != pyparse.KCall || m.N(n).Start < m.N(stmt).End {
+			return !used
+		}
+		recv, method, ok := methodCall(m, n)
+		if ok && m.Kind(recv) == pyparse.KIdentifier && m.TextIs(recv, name) && m.Scopes.ScopeOf(recv) == scope && sparktype.RunsJob("RDD", method) {
 			used = true
 		}
 		return !used
 	})
 	return used
+}
+
+// exclusiveBranches reports whether a and b lie in different branches of
+// one if statement (or try/except), so that one cannot follow the other.
+func exclusiveBranches(m *pyparse.Module, a, b pyparse.NodeID) bool {
+	for p := m.Parent(a); p >= 0; p = m.Parent(p) {
+		if !m.Contains(p, b) {
+			continue
+		}
+		if m.Kind(p) != pyparse.KIfStatement && m.Kind(p) != pyparse.KTryStatement {
+			return false
+		}
+		branch := func(n pyparse.NodeID) pyparse.NodeID {
+			for c := m.N(p).FirstChild; c != pyparse.NoNode; c = m.N(c).NextSibling {
+				if m.Contains(c, n) {
+					return c
+				}
+			}
+			return pyparse.NoNode
+		}
+		ba, bb := branch(a), branch(b)
+		return ba != bb && ba >= 0 && bb >= 0 && m.Kind(m.Parent(ba)) == m.Kind(p) && (m.N(ba).Field != pyparse.FCondition && m.N(bb).Field != pyparse.FCondition)
+	}
+	return false
 }
 
 // actionOn reports whether an action is called on name after offset.

@@ -69,7 +69,7 @@ func runMutation(pass *analysis.Pass) (any, error) {
 			done[sparktype.Loc{M: m, N: n}] = true
 			report(pass, nodeSpan(m, n),
 				fmt.Sprintf("`%s` is a driver-side %s mutated in code that runs on executors (shipped by %s): each task changes its own pickled copy and the driver never sees it; use an accumulator or return the values",
-					name, kind, f.Ship.Describe()),
+					name, kind, f.Ship.Describe(m)),
 				related(locSpan(f.Ship.Call), "shipped to executors here"))
 			return true
 		})
@@ -106,6 +106,13 @@ func mutation(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pyparse
 		target = m.Child(fn, pyparse.FObject)
 	default:
 		return pyparse.NoNode, "", ""
+	}
+	// The mutated object itself may be an accumulator kept in a dict or an
+	// attribute (accs["bad"].add(1), self.stats.bad += 1).
+	if m.Kind(target) != pyparse.KIdentifier {
+		if t := ti.TypeOf(target); t.Kind == sparktype.Accumulator || t.Kind == sparktype.Broadcast {
+			return pyparse.NoNode, "", ""
+		}
 	}
 	if m.Kind(target) == pyparse.KIdentifier {
 		if method != "" {
@@ -183,7 +190,10 @@ func capturedRoot(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, root 
 		return pyparse.NoNode, "", ""
 	}
 	for _, bd := range bs {
-		if bd.Kind == pyparse.BindImport && (t.Kind != sparktype.Module || t.Def.M == nil) {
+		// An object imported from a library is not driver state of the
+		// project; one imported from a project module is (`from .state
+		// import counters`).
+		if bd.Kind == pyparse.BindImport && (t.Kind != sparktype.Module || t.Def.M == nil) && !fromProject(m, ti, bd.Import) {
 			return pyparse.NoNode, "", ""
 		}
 	}
@@ -195,4 +205,12 @@ func capturedRoot(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, root 
 		kind = "enclosing-scope object"
 	}
 	return root, name, kind
+}
+
+// fromProject reports whether an import names a member of a project module.
+func fromProject(m *pyparse.Module, ti *sparktype.Info, imp *pyparse.Import) bool {
+	if ti.Project == nil || imp.Name == "" {
+		return false
+	}
+	return ti.Project.ImportModule(m, imp.Module, imp.Level) != nil
 }

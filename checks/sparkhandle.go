@@ -73,7 +73,7 @@ func runSparkHandle(pass *analysis.Pass) (any, error) {
 			seenNames[m.Text(at)] = true
 			report(pass, nodeSpan(m, at),
 				fmt.Sprintf("`%s` is a %s used in code that runs on executors (shipped by %s): it exists only on the driver and cannot be pickled (SPARK-5063); collect or broadcast what the function needs, or use a join",
-					shorten(m.Text(at)), what, f.Ship.Describe()),
+					shorten(m.Text(at)), what, f.Ship.Describe(m)),
 				related(locSpan(f.Ship.Call), "shipped to executors here"))
 			return false
 		})

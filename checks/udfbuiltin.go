@@ -236,8 +236,7 @@ type udfScan struct {
 var stringMethods = map[string]string{
 	"lower": "`F.lower`", "upper": "`F.upper`", "strip": "`F.trim`", "lstrip": "`F.ltrim`", "rstrip": "`F.rtrim`",
 	"title": "`F.initcap`", "replace": "`F.replace`/`F.regexp_replace`", "split": "`F.split`",
-	"startswith": "`Column.startswith`", "endswith": "`Column.endswith`", "capitalize": "`F.initcap`",
-	"isdigit": "`Column.rlike(\"^[0-9]+$\")`", "zfill": "`F.lpad`", "date": "`F.to_date`",
+	"startswith": "`Column.startswith`", "endswith": "`Column.endswith`", "date": "`F.to_date`",
 }
 
 var builtinCalls = map[string]string{
@@ -298,7 +297,7 @@ func (c *udfScan) ok(n pyparse.NodeID) bool {
 		return c.ok(m.Child(n, pyparse.FArgument))
 	case pyparse.KBooleanOperator:
 		op := m.Text(m.Child(n, pyparse.FOperator))
-		if op == "or" && isLiteral(m, m.Child(n, pyparse.FRight)) {
+		if op == "or" && (isLiteral(m, m.Child(n, pyparse.FRight)) || m.Kind(m.Unparen(m.Child(n, pyparse.FRight))) == pyparse.KIdentifier) {
 			c.uses["`F.coalesce`"] = true
 		} else {
 			c.uses["`&`/`|` on columns"] = true
@@ -317,7 +316,11 @@ func (c *udfScan) ok(n pyparse.NodeID) bool {
 				if !literalCollection(m, p) {
 					return false
 				}
-				c.uses["`Column.isin`"] = true
+				if m.Kind(m.Unparen(p)) == pyparse.KString {
+					c.uses["`Column.contains`"] = true
+				} else {
+					c.uses["`Column.isin`"] = true
+				}
 				continue
 			}
 			if !c.ok(p) {
@@ -343,6 +346,15 @@ func (c *udfScan) ok(n pyparse.NodeID) bool {
 			return len(args) == 1 && c.ok(args[0]) && (isLiteral(m, sub))
 		}
 		if m.Kind(sub) == pyparse.KSlice {
+			// x[a:b] is a substring; x[::-1] a reverse; other steps have
+			// no built-in.
+			if t := m.Text(sub); strings.Count(t, ":") == 2 {
+				if strings.ReplaceAll(t, " ", "") != "::-1" {
+					return false
+				}
+				c.uses["`F.reverse`"] = true
+				return c.ok(val)
+			}
 			c.uses["`F.substring`"] = true
 			for _, b := range m.NamedChildren(sub) {
 				if !isLiteral(m, b) {

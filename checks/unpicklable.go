@@ -74,7 +74,7 @@ func runUnpicklable(pass *analysis.Pass) (any, error) {
 			done[key] = true
 			report(pass, nodeSpan(m, c.Ident),
 				fmt.Sprintf("`%s` holds %s, created on the driver and captured by code that runs on executors (shipped by %s): it cannot be pickled; create it inside the function, once per partition (mapPartitions/foreachPartition)",
-					c.Name, article(what), f.Ship.Describe()),
+					c.Name, article(what), f.Ship.Describe(m)),
 				related(nodeSpan(m, where), "created here"),
 				related(locSpan(f.Ship.Call), "shipped to executors here"))
 		}
@@ -114,7 +114,7 @@ func runUnpicklable(pass *analysis.Pass) (any, error) {
 			used[name] = true
 			report(pass, nodeSpan(m, n),
 				fmt.Sprintf("`self.%s` holds %s, created on the driver and pickled with the instance for code that runs on executors (shipped by %s): it cannot be pickled; create it inside the function, once per partition",
-					name, article(a.what), f.Ship.Describe()),
+					name, article(a.what), f.Ship.Describe(m)),
 				related(nodeSpan(a.m, a.assign), "created here"))
 			return true
 		})
@@ -140,6 +140,13 @@ func runUnpicklable(pass *analysis.Pass) (any, error) {
 // capturedUnpicklable decides whether a captured name holds an
 // unpicklable object: its last binding with a value creates one.
 func capturedUnpicklable(ti *sparktype.Info, m *pyparse.Module, bs []*pyparse.Binding) (string, pyparse.NodeID, bool) {
+	for _, bd := range bs {
+		if bd.Guarded {
+			// global c; if c is None: c = make(): created lazily where it
+			// is used, on the executor.
+			return "", 0, false
+		}
+	}
 	for i := len(bs) - 1; i >= 0; i-- {
 		bd := bs[i]
 		switch bd.Kind {

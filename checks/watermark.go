@@ -125,6 +125,14 @@ func writerMode(m *pyparse.Module, attr pyparse.NodeID) (mode string, started bo
 				}
 			case "start", "toTable":
 				started = true
+				// start(outputMode="complete") sets the mode too.
+				if arg := m.Unparen(sparktype.Arg(m, p, -1, "outputMode")); arg >= 0 {
+					if m.Kind(arg) == pyparse.KString {
+						mode = sparktype.StringValue(m, arg)
+					} else {
+						mode = "?"
+					}
+				}
 			}
 			n = p
 		default:

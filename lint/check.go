@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -218,6 +219,9 @@ func (c *Checker) CheckFile(path string, src []byte) FileResult {
 			if om.Path != path {
 				deps[om.Path] = c.Project.hashOf(om.Path)
 			}
+			for _, miss := range c.Project.Missing(om) {
+				deps[miss] = ""
+			}
 		}
 	}
 	if len(deps) > 0 {
@@ -356,12 +360,21 @@ func sortFindings(fs []Finding) {
 
 // dedupe drops repeated findings (a helper shipped from two places is
 // reported once); fs must be sorted.
+//
+// One defect is one finding: the same rule at the same range of the same
+// file is reported once, with the related locations of every report (the
+// messages may differ in which shipping call they name).
 func dedupe(fs []Finding) []Finding {
 	out := fs[:0]
 	for i, f := range fs {
 		if i > 0 {
-			p := out[len(out)-1]
-			if p.Path == f.Path && p.Location == f.Location && p.Code == f.Code && p.Message == f.Message {
+			p := &out[len(out)-1]
+			if p.Path == f.Path && p.Location == f.Location && p.End == f.End && p.Code == f.Code && p.Cell == f.Cell {
+				for _, r := range f.Related {
+					if !slices.Contains(p.Related, r) {
+						p.Related = append(p.Related, r)
+					}
+				}
 				continue
 			}
 		}

@@ -122,3 +122,64 @@ func TestHelperImportedBySparkFileIsFollowedAndPrefilterSkipsPlainPython(t *test
 		t.Error("a file that neither names pyspark nor imports a Spark module must not be parsed")
 	}
 }
+
+func TestMissingHelperIsADependency(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "pkg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "pkg", "__init__.py"), nil, 0o644)
+	job := filepath.Join(dir, "pkg", "job.py")
+	src := []byte("from pyspark import SparkContext\nfrom pkg.helpers import clean\nsc = SparkContext()\nsc.parallelize([1]).map(clean).count()\n")
+	c, err := NewChecker(NewProject(dir), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := c.CheckFile(job, src)
+	want := filepath.Join(dir, "pkg", "helpers.py")
+	if h, ok := res.Deps[want]; !ok || h != "" {
+		t.Fatalf("deps = %v, want %s recorded as absent", res.Deps, want)
+	}
+}
+
+func TestDuplicateDefectsAreMerged(t *testing.T) {
+	a := Finding{Path: "h.py", Code: "SPK101", Location: Position{3, 5}, End: Position{3, 9}, Message: "shipped by RDD.filter",
+		Related: []Related{{Path: "b.py", Message: "shipped to executors here"}}}
+	b := a
+	b.Message = "shipped by RDD.map"
+	b.Related = []Related{{Path: "a.py", Message: "shipped to executors here"}}
+	fs := []Finding{b, a}
+	sortFindings(fs)
+	out := dedupe(fs)
+	if len(out) != 1 || len(out[0].Related) != 2 {
+		t.Fatalf("dedupe = %+v, want one finding with both related locations", out)
+	}
+}
+
+func TestPrefilterFollowsPackagesAndReexports(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"pkg/__init__.py": "from .session import get_spark\n",
+		"pkg/session.py":  "from pyspark.sql import SparkSession\n\ndef get_spark():\n    return SparkSession.builder.getOrCreate()\n",
+		"job.py":          "from pkg import session\nrows = session.get_spark().read.parquet('x').collect()\n",
+		"job4.py":         "from pkg import get_spark\nrows = get_spark().read.parquet('x').collect()\n",
+	}
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := NewChecker(NewProject(dir), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, job := range []string{"job.py", "job4.py"} {
+		p := filepath.Join(dir, job)
+		res := c.CheckFile(p, []byte(files[job]))
+		if len(res.Findings) != 1 || res.Findings[0].Code != "SPK301" {
+			t.Errorf("%s: findings = %+v, want the SPK301 through the package", job, res.Findings)
+		}
+	}
+}

@@ -24,6 +24,7 @@ type Project struct {
 	modules map[string]*moduleEntry
 	byFile  map[*token.File]*pyparse.Module
 	sparky  map[string]bool
+	missing map[string]map[string]bool // importing file → files its imports did not find
 }
 
 type moduleEntry struct {
@@ -40,7 +41,7 @@ func NewProject(root string) *Project {
 		abs = root
 	}
 	cwd, _ := os.Getwd()
-	return &Project{Root: abs, cwd: cwd, Fset: token.NewFileSet(), modules: map[string]*moduleEntry{}, byFile: map[*token.File]*pyparse.Module{}, sparky: map[string]bool{}}
+	return &Project{Root: abs, cwd: cwd, Fset: token.NewFileSet(), modules: map[string]*moduleEntry{}, byFile: map[*token.File]*pyparse.Module{}, sparky: map[string]bool{}, missing: map[string]map[string]bool{}}
 }
 
 // Parse returns the module of path, parsing src (or reading the file when
@@ -82,6 +83,10 @@ func (p *Project) Parse(path string, src []byte) (*pyparse.Module, error) {
 	return e.mod, e.err
 }
 
+// ProjectRoot is the folder the project's imports resolve from; paths
+// above it say nothing about the files (a checkout under ~/tests/).
+func (p *Project) ProjectRoot() string { return p.Root }
+
 // ModuleAt returns the parsed module that holds pos.
 func (p *Project) ModuleAt(pos token.Pos) *pyparse.Module {
 	f := p.Fset.File(pos)
@@ -109,19 +114,57 @@ func (p *Project) hashOf(path string) string {
 // (scripts that import their siblings, src layouts), relative imports
 // against the importing file's package.
 func (p *Project) ImportModule(from *pyparse.Module, module string, level int) *pyparse.Module {
-	path := p.resolve(from.Path, module, level)
-	if path == "" {
-		return nil
+	path, misses := p.resolveAll(from.Path, module, level)
+	if path != "" {
+		if m, err := p.Parse(path, nil); err == nil && m != nil && m.Scopes != nil {
+			return m
+		}
+		// Unreadable or unparseable today; findings change when it is fixed.
+		misses = append(misses, path)
 	}
-	if m, err := p.Parse(path, nil); err == nil && m != nil && m.Scopes != nil {
-		return m
+	if len(misses) > 0 {
+		p.mu.Lock()
+		set := p.missing[from.Path]
+		if set == nil {
+			set = map[string]bool{}
+			p.missing[from.Path] = set
+		}
+		for _, miss := range misses {
+			if abs, err := filepath.Abs(miss); err == nil {
+				set[abs] = true
+			}
+		}
+		p.mu.Unlock()
 	}
 	return nil
+}
+
+// Missing returns the files that imports of module m looked for in the
+// project and did not find (or could not read): m's findings depend on
+// their absence, so a cached result must be dropped when one appears.
+func (p *Project) Missing(m *pyparse.Module) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]string, 0, len(p.missing[m.Path]))
+	for path := range p.missing[m.Path] {
+		out = append(out, path)
+	}
+	return out
 }
 
 // resolve returns the file an import names, seen from the file fromPath,
 // or "" when it is not a file of the project.
 func (p *Project) resolve(fromPath, module string, level int) string {
+	path, _ := p.resolveAll(fromPath, module, level)
+	return path
+}
+
+// resolveAll is resolve that also returns the candidate files it looked
+// for in vain inside project packages (relative imports, or absolute ones
+// whose top-level package exists in the project): the places where a new
+// file would change what the import means.
+func (p *Project) resolveAll(fromPath, module string, level int) (string, []string) {
+	var misses []string
 	rel := filepath.FromSlash(strings.ReplaceAll(module, ".", "/"))
 	dir := filepath.Dir(fromPath)
 	var bases []string
@@ -132,7 +175,7 @@ func (p *Project) resolve(fromPath, module string, level int) string {
 		bases = []string{dir}
 	} else {
 		if module == "" {
-			return ""
+			return "", nil
 		}
 		absDir, err := filepath.Abs(dir)
 		if err != nil {
@@ -145,7 +188,16 @@ func (p *Project) resolve(fromPath, module string, level int) string {
 			}
 		}
 	}
+	top := strings.SplitN(module, ".", 2)[0]
 	for _, base := range bases {
+		projectPackage := level > 0
+		if !projectPackage {
+			if st, err := os.Stat(filepath.Join(base, top)); err == nil && st.IsDir() {
+				projectPackage = true
+			} else if _, err := os.Stat(filepath.Join(base, top+".py")); err == nil {
+				projectPackage = true
+			}
+		}
 		for _, cand := range []string{filepath.Join(base, rel+".py"), filepath.Join(base, rel, "__init__.py")} {
 			if rel == "" && !strings.HasSuffix(cand, "__init__.py") {
 				continue
@@ -155,14 +207,17 @@ func (p *Project) resolve(fromPath, module string, level int) string {
 				// that findings in helpers read like the others.
 				if !filepath.IsAbs(fromPath) && filepath.IsAbs(cand) && p.cwd != "" {
 					if rel, err := filepath.Rel(p.cwd, cand); err == nil {
-						return rel
+						return rel, misses
 					}
 				}
-				return cand
+				return cand, misses
+			}
+			if projectPackage {
+				misses = append(misses, cand)
 			}
 		}
 	}
-	return ""
+	return "", misses
 }
 
 // sparkTokens are the byte strings whose presence shows a file works with
@@ -198,18 +253,18 @@ func (p *Project) importsSparkModule(path string, src []byte) bool {
 				level++
 			}
 			mods = append(mods, mod[level:])
-			if rest := strings.TrimSpace(strings.SplitN(string(line), " import ", 2)[1]); mod[level:] == "" || level > 0 {
-				for item := range strings.SplitSeq(strings.Trim(rest, "()"), ",") {
-					f := strings.Fields(item)
-					if len(f) == 0 || f[0] == "*" {
-						continue
-					}
-					name := f[0]
-					if mod[level:] != "" {
-						name = mod[level:] + "." + name
-					}
-					mods = append(mods, name)
+			// "from pkg import session" may name a submodule.
+			rest := strings.TrimSpace(strings.SplitN(string(line), " import ", 2)[1])
+			for item := range strings.SplitSeq(strings.Trim(rest, "()"), ",") {
+				f := strings.Fields(item)
+				if len(f) == 0 || f[0] == "*" {
+					continue
 				}
+				name := f[0]
+				if mod[level:] != "" {
+					name = mod[level:] + "." + name
+				}
+				mods = append(mods, name)
 			}
 		case bytes.HasPrefix(line, []byte("import ")):
 			for name := range strings.SplitSeq(string(line[7:]), ",") {
@@ -240,8 +295,15 @@ func (p *Project) fileMentionsSpark(path string) bool {
 	if ok {
 		return v
 	}
+	// A module imported in a cycle counts as not mentioning Spark while
+	// it is being looked at.
+	p.mu.Lock()
+	p.sparky[path] = false
+	p.mu.Unlock()
 	src, err := os.ReadFile(path)
-	v = err == nil && mentionsSpark(src)
+	// A package that re-exports a Spark helper ("from .session import
+	// get_spark" in __init__.py) passes it on.
+	v = err == nil && (mentionsSpark(src) || p.importsSparkModule(path, src))
 	p.mu.Lock()
 	p.sparky[path] = v
 	p.mu.Unlock()

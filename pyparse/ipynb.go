@@ -40,7 +40,8 @@ func JupyterSource(data []byte) (src []byte, cells []Cell, err error) {
 		cellMagic := len(lines) > 0 && strings.HasPrefix(strings.TrimSpace(lines[0]), "%%")
 		for _, l := range lines {
 			t := strings.TrimLeft(l, " \t")
-			if cellMagic || strings.HasPrefix(t, "%") || strings.HasPrefix(t, "!") || strings.HasPrefix(t, "?") {
+			help := strings.HasSuffix(strings.TrimRight(t, " \t"), "?") && !strings.ContainsAny(t, "#'\"")
+			if cellMagic || help || strings.HasPrefix(t, "%") || strings.HasPrefix(t, "!") || strings.HasPrefix(t, "?") {
 				l = "#" + l
 			}
 			b.WriteString(l)

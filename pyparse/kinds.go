@@ -41,14 +41,14 @@ var (
 	KNamedExpression, KExceptClause, KAsPattern, KAsPatternTarget, KPass,
 	KRaiseStatement, KDeleteStatement, KAssertStatement, KBreakStatement,
 	KContinueStatement, KMatchStatement, KEllipsis, KExpressionList,
-	KPrintStatement, KExecStatement, KKeywordSeparator, KPositionalSeparator, KGenericType, KTypeParameter Kind
+	KPrintStatement, KExecStatement, KKeywordSeparator, KPositionalSeparator, KGenericType, KTypeParameter, KEscapeSequence Kind
 )
 
 var (
 	FName, FValue, FBody, FParameters, FFunction, FArguments, FObject,
 	FAttribute, FLeft, FRight, FOperator, FType, FCondition, FConsequence,
 	FAlternative, FDefinition, FSuperclasses, FModuleName, FAlias,
-	FSubscript, FArgument, FReturnType, FOperators Field
+	FSubscript, FArgument, FReturnType, FOperators, FKey Field
 )
 
 func init() {
@@ -113,12 +113,13 @@ func init() {
 	KAssertStatement, KBreakStatement, KContinueStatement, KMatchStatement = k("assert_statement"), k("break_statement"), k("continue_statement"), k("match_statement")
 	KEllipsis, KExpressionList, KPrintStatement, KExecStatement = k("ellipsis"), k("expression_list"), k("print_statement"), k("exec_statement")
 	KKeywordSeparator, KPositionalSeparator = k("keyword_separator"), k("positional_separator")
-	KGenericType, KTypeParameter = k("generic_type"), k("type_parameter")
+	KGenericType, KTypeParameter, KEscapeSequence = k("generic_type"), k("type_parameter"), k("escape_sequence")
 
 	FName, FValue, FBody, FParameters, FFunction, FArguments = f("name"), f("value"), f("body"), f("parameters"), f("function"), f("arguments")
 	FObject, FAttribute, FLeft, FRight, FOperator, FType = f("object"), f("attribute"), f("left"), f("right"), f("operator"), f("type")
 	FCondition, FConsequence, FAlternative, FDefinition, FSuperclasses = f("condition"), f("consequence"), f("alternative"), f("definition"), f("superclasses")
 	FModuleName, FAlias, FSubscript, FArgument, FReturnType, FOperators = f("module_name"), f("alias"), f("subscript"), f("argument"), f("return_type"), f("operators")
+	FKey = f("key")
 }
 
 // KindOf returns the canonical kind named name (for tests and tools).

@@ -291,14 +291,24 @@ func (m *Module) LineText(line int) string {
 // characters, of byte offset off.
 func (m *Module) RowCol(off uint32) (row, col int) {
 	line := m.Line(off)
-	return line + 1, utf8.RuneCount(m.Src[m.lineStarts[line]:off]) + 1
+	return line + 1, utf8.RuneCount(m.Src[m.lineStart(line, off):off]) + 1
+}
+
+// lineStart is where columns of line start counting: after a UTF-8 byte
+// order mark on the first line, which editors do not show.
+func (m *Module) lineStart(line int, off uint32) int {
+	start := m.lineStarts[line]
+	if line == 0 && off >= 3 && bytes.HasPrefix(m.Src, []byte("\xef\xbb\xbf")) {
+		start = 3
+	}
+	return start
 }
 
 // RowColUTF16 returns the 0-based line and 0-based UTF-16 column of off,
 // as the Language Server Protocol counts them.
 func (m *Module) RowColUTF16(off uint32) (line, col int) {
 	line = m.Line(off)
-	for _, r := range string(m.Src[m.lineStarts[line]:off]) {
+	for _, r := range string(m.Src[m.lineStart(line, off):off]) {
 		if r >= 0x10000 {
 			col += 2
 		} else {
@@ -321,14 +331,15 @@ func (m *Module) Walk(id NodeID, f func(NodeID) bool) {
 	}
 }
 
-// MaxDepth bounds the syntax-tree depth sparklint analyses. CPython refuses
-// source nested more than 200 parentheses deep, so real code stays far below;
-// the bound keeps every recursive analysis within a small stack.
-const MaxDepth = 1500
+// MaxDepth bounds the syntax-tree depth sparklint analyses. It is well
+// above real code (CPython refuses 200 nested parentheses, and a chain of
+// 1,000 method calls is about 2,000 levels) and keeps every recursive
+// analysis within a small stack.
+const MaxDepth = 4000
 
 // DepthError reports a file too deeply nested to analyse.
 type DepthError struct{ Depth int }
 
 func (e *DepthError) Error() string {
-	return fmt.Sprintf("syntax tree nested %d levels deep (more than %d): not analysed; CPython rejects such nesting too", e.Depth, MaxDepth)
+	return fmt.Sprintf("syntax tree nested %d levels deep (more than %d): not analysed", e.Depth, MaxDepth)
 }

@@ -249,3 +249,37 @@ func TestKeywordTokensAreNotNodes(t *testing.T) {
 		}
 	}
 }
+
+func TestLazyInitGuards(t *testing.T) {
+	srcs := []string{
+		"_c = None\ndef get():\n    global _c\n    if not _c:\n        _c = make()\n    return _c\n",
+		"_c = None\ndef get():\n    global _c\n    if _c is not None:\n        return _c\n    _c = make()\n    return _c\n",
+		"_c = None\ndef get():\n    global _c\n    if _c:\n        return _c\n    _c = make()\n    return _c\n",
+	}
+	for _, src := range srcs {
+		m := parse(t, src)
+		bs := m.Scopes.Module.Bindings["_c"]
+		if len(bs) != 2 || bs[0].Guarded || !bs[1].Guarded {
+			t.Errorf("%q: guarded = %v/%v, want false/true", src, bs[0].Guarded, bs[len(bs)-1].Guarded)
+		}
+	}
+	m := parse(t, "_c = None\ndef get():\n    global _c\n    if _c is not None:\n        print(_c)\n    _c = make()\n")
+	if bs := m.Scopes.Module.Bindings["_c"]; bs[1].Guarded {
+		t.Error("without a return in the test's body the assignment is not guarded")
+	}
+}
+
+func TestByteOrderMarkIsNotAColumn(t *testing.T) {
+	m := parse(t, "\xef\xbb\xbfx = 1\n")
+	x := find(m, KIdentifier, "x")
+	if row, col := m.RowCol(m.N(x).Start); row != 1 || col != 1 {
+		t.Errorf("x at %d:%d, want 1:1", row, col)
+	}
+}
+
+func TestLongChainsAreAnalysed(t *testing.T) {
+	src := "import pyspark\ndf = spark" + strings.Repeat(".withColumn('a', 1)", 1000) + "\n"
+	if _, err := Parse(token.NewFileSet(), "chain.py", []byte(src)); err != nil {
+		t.Fatalf("a 1,000-call chain (CPython compiles it) must be analysed: %v", err)
+	}
+}

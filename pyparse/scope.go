@@ -124,9 +124,11 @@ type scopeBuilder struct {
 	guards []guard
 }
 
+// guard is a byte range of the source where NAME is known to be unset
+// (None or falsy): assignments to NAME there are lazy initialisations.
 type guard struct {
-	name string
-	body NodeID
+	name       string
+	start, end uint32
 }
 
 func buildScopes(m *Module) *ScopeTree {
@@ -137,7 +139,7 @@ func buildScopes(m *Module) *ScopeTree {
 	for _, g := range b.guards {
 		for _, sc := range t.All {
 			for _, bd := range sc.Bindings[g.name] {
-				if m.Contains(g.body, bd.Stmt) {
+				if st := m.N(bd.Stmt).Start; st >= g.start && st < g.end {
 					bd.Guarded = true
 				}
 			}
@@ -465,25 +467,56 @@ func (b *scopeBuilder) imports(id NodeID, s *Scope) {
 	}
 }
 
-// noneGuard marks the assignments under "if NAME is None:" to NAME.
+// noneGuard records where an if statement shows NAME is unset: the body of
+// `if NAME is None:`, `if not NAME:` or `if NAME == None:`, and the rest of
+// the block after `if NAME is not None: return ...` (or `if NAME: return`).
+// Assignments to NAME there are the per-process lazy singleton idiom.
 func (b *scopeBuilder) noneGuard(id NodeID, s *Scope) {
 	m := b.m
+	if m.Child(id, FAlternative) != NoNode {
+		return
+	}
 	cond := m.Unparen(m.Child(id, FCondition))
-	if m.Kind(cond) != KComparisonOperator {
-		return
-	}
-	parts := m.Children(cond)
-	if len(parts) != 3 || !m.TextIs(parts[1], "is") || m.Kind(parts[2]) != KNone {
-		return
-	}
-	name := m.Text(parts[0])
 	body := m.Child(id, FConsequence)
 	if body == NoNode {
 		return
 	}
-	// Bindings are created when the body is visited, after this call; mark
-	// them afterwards through a deferred pass over the subtree.
-	b.guards = append(b.guards, guard{name: name, body: body})
+	name, unset := "", false
+	switch m.Kind(cond) {
+	case KComparisonOperator:
+		parts := m.Children(cond)
+		if len(parts) == 3 && m.Kind(parts[2]) == KNone && m.Kind(parts[0]) == KIdentifier {
+			switch {
+			case m.TextIs(parts[1], "is"), m.TextIs(parts[1], "=="):
+				name, unset = m.Text(parts[0]), true
+			case m.TextIs(parts[1], "is not"), m.TextIs(parts[1], "!="):
+				name = m.Text(parts[0])
+			}
+		}
+		if len(parts) == 4 && m.Kind(parts[3]) == KNone && m.TextIs(parts[1], "is") && m.TextIs(parts[2], "not") && m.Kind(parts[0]) == KIdentifier {
+			name = m.Text(parts[0])
+		}
+	case KNotOperator:
+		if arg := m.Unparen(m.Child(cond, FArgument)); m.Kind(arg) == KIdentifier {
+			name, unset = m.Text(arg), true
+		}
+	case KIdentifier:
+		name = m.Text(cond)
+	}
+	if name == "" {
+		return
+	}
+	if unset {
+		b.guards = append(b.guards, guard{name: name, start: m.N(body).Start, end: m.N(body).End})
+		return
+	}
+	// "if NAME is not None: return NAME": what follows runs only when unset.
+	stmts := m.NamedChildren(body)
+	if len(stmts) == 0 || m.Kind(stmts[len(stmts)-1]) != KReturnStatement {
+		return
+	}
+	block := m.Parent(id)
+	b.guards = append(b.guards, guard{name: name, start: m.N(id).End, end: m.N(block).End})
 }
 
 // Lookup resolves the name used at node use (an identifier or any node in

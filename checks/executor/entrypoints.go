@@ -65,15 +65,3 @@ func init() {
 		}
 	}
 }
-
-// sparkOnlyNames are entry points whose camel-case names no other Python
-// library uses: with import evidence they ship their function even when the
-// receiver's type is unknown (a parameter, say).
-var sparkOnlyNames = map[string]string{
-	"mapPartitions": "RDD", "mapPartitionsWithIndex": "RDD", "flatMapValues": "RDD", "reduceByKey": "RDD",
-	"combineByKey": "RDD", "aggregateByKey": "RDD", "foldByKey": "RDD", "foreachPartition": "RDD",
-	"mapInPandas": "DataFrame", "mapInArrow": "DataFrame", "applyInPandas": "GroupedData",
-	"applyInPandasWithState": "GroupedData", "applyInArrow": "GroupedData", "updateStateByKey": "DStream",
-	"reduceByKeyAndWindow": "DStream", "treeAggregate": "RDD", "treeReduce": "RDD", "reduceByKeyLocally": "RDD",
-	"mapValues": "RDD", "flatMap": "RDD",
-}

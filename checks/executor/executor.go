@@ -13,7 +13,6 @@
 package executor
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 
@@ -138,7 +137,7 @@ func (in *Info) call(m *pyparse.Module, call pyparse.NodeID) {
 	ft := ti.TypeOf(callee)
 	if ft.Kind == sparktype.Function && udfFactories[ft.Name] {
 		if f := sparktype.Arg(m, call, 0, "f"); f >= 0 {
-			in.ship(m, call, f, "udf", false)
+			in.ship(m, call, f, "udf")
 		}
 		return
 	}
@@ -147,26 +146,16 @@ func (in *Info) call(m *pyparse.Module, call pyparse.NodeID) {
 	}
 	method := m.Text(m.Child(callee, pyparse.FAttribute))
 	recv := ti.TypeOf(m.Child(callee, pyparse.FObject))
+	// An unknown receiver ships nothing, whatever the method's name: the
+	// executor rules never fire on a receiver not shown to be Spark.
 	class := recv.Kind.ClassName()
-	if recv.Kind == sparktype.Unknown && ti.ImportsPySpark {
-		class = sparkOnlyNames[method]
-		if class == "" {
-			return
-		}
-		// An unknown receiver ships only a function literal or a def: a
-		// string argument would mean another library's method.
-	} else if recv.Kind == sparktype.SQLContext {
-		class = "SQLContext"
-	} else if recv.Kind == sparktype.Catalog {
-		class = "Catalog"
-	}
 	eps := entryPoints[class][method]
 	for _, ep := range eps {
 		arg := sparktype.Arg(m, call, ep.position, ep.param)
 		if arg < 0 {
 			continue
 		}
-		in.ship(m, call, arg, class+"."+method, ep.object)
+		in.ship(m, call, arg, class+"."+method)
 	}
 }
 
@@ -190,7 +179,7 @@ func (in *Info) decorator(m *pyparse.Module, dec pyparse.NodeID) {
 }
 
 // ship resolves the function argument arg of a shipping call.
-func (in *Info) ship(m *pyparse.Module, call, arg pyparse.NodeID, via string, object bool) {
+func (in *Info) ship(m *pyparse.Module, call, arg pyparse.NodeID, via string) {
 	s := &Shipping{Call: sparktype.Loc{M: m, N: call}, Ref: sparktype.Loc{M: m, N: arg}, Via: via}
 	fns := in.resolve(m, arg, s, 0)
 	if len(fns) == 0 {
@@ -200,7 +189,6 @@ func (in *Info) ship(m *pyparse.Module, call, arg pyparse.NodeID, via string, ob
 	for _, f := range fns {
 		in.add(f, s, true)
 	}
-	_ = object
 }
 
 // resolve returns the functions an argument expression denotes.
@@ -226,7 +214,7 @@ func (in *Info) resolve(m *pyparse.Module, arg pyparse.NodeID, s *Shipping, dept
 		if ft.Kind == sparktype.ProjectClass {
 			// An object: Spark calls its methods on executors.
 			s.OnExecutor = true
-			return in.classMethods(ft.Def)
+			return in.classMethods(ft.Def, s.Via)
 		}
 		if ft.Kind == sparktype.Function && ft.Def.M != nil && ft.Def.M.Kind(ft.Def.N) == pyparse.KFunctionDefinition {
 			// A factory: the closure it returns is what ships.
@@ -252,7 +240,7 @@ func (in *Info) resolve(m *pyparse.Module, arg pyparse.NodeID, s *Shipping, dept
 		return []sparktype.Loc{t.Def}
 	case sparktype.Instance:
 		s.OnExecutor = true
-		return in.classMethods(t.Def)
+		return in.classMethods(t.Def, s.Via)
 	}
 	// A name bound to a lambda.
 	if m.Kind(arg) == pyparse.KIdentifier {
@@ -263,9 +251,20 @@ func (in *Info) resolve(m *pyparse.Module, arg pyparse.NodeID, s *Shipping, dept
 	return nil
 }
 
+// objectMethods are the methods Spark calls on the objects it ships, by
+// entry point: only these run on executors (others are driver code or
+// never called).
+var objectMethods = map[string]map[string]bool{
+	"DataStreamWriter.foreach":               {"open": true, "process": true, "close": true},
+	"GroupedData.transformWithState":         {"init": true, "handleInputRows": true, "handleExpiredTimer": true, "handleInitialState": true, "close": true},
+	"GroupedData.transformWithStateInPandas": {"init": true, "handleInputRows": true, "handleExpiredTimer": true, "handleInitialState": true, "close": true},
+	"SparkContext.accumulator":               {"zero": true, "addInPlace": true},
+}
+
 // classMethods returns the methods of a project class (a foreach writer,
 // a stateful processor).
-func (in *Info) classMethods(cls sparktype.Loc) []sparktype.Loc {
+func (in *Info) classMethods(cls sparktype.Loc, via string) []sparktype.Loc {
+	allowed := objectMethods[via]
 	m := cls.M
 	var out []sparktype.Loc
 	for _, st := range m.NamedChildren(m.Child(cls.N, pyparse.FBody)) {
@@ -279,7 +278,10 @@ func (in *Info) classMethods(cls sparktype.Loc) []sparktype.Loc {
 		// The object is built on the driver: its constructor and other
 		// dunders do not run on executors.
 		name := m.Text(m.Child(def, pyparse.FName))
-		if strings.HasPrefix(name, "__") && name != "__call__" {
+		if allowed != nil && !allowed[name] {
+			continue
+		}
+		if allowed == nil && strings.HasPrefix(name, "__") && name != "__call__" {
 			continue
 		}
 		out = append(out, sparktype.Loc{M: m, N: def})
@@ -360,8 +362,8 @@ func isRead(m *pyparse.Module, n pyparse.NodeID) bool {
 	return true
 }
 
-// Describe names the shipping for messages: "RDD.map at line 12".
-func (s *Shipping) Describe() string {
-	row, _ := s.Call.M.RowCol(s.Call.M.N(s.Call.N).Start)
-	return fmt.Sprintf("%s (line %d)", s.Via, row)
+// Describe names the shipping for a message about module from:
+// "RDD.map at line 12" (or at a cell, or in another file).
+func (s *Shipping) Describe(from *pyparse.Module) string {
+	return s.Via + " at " + s.Call.Where(from)
 }

@@ -131,6 +131,9 @@ func (in *Info) compute(n pyparse.NodeID, e *env) Type {
 		case Row, Column:
 			return Type{Kind: Other}
 		}
+		if t, ok := in.dictEntry(n, e); ok {
+			return t
+		}
 		if obj.Kind == Unknown {
 			return Type{}
 		}
@@ -578,6 +581,13 @@ func (in *Info) instanceAttr(obj Type, attr string) Type {
 		}
 		if cm.Kind(st) == pyparse.KExpressionStatement {
 			if a := cm.FirstNamed(st); cm.Kind(a) == pyparse.KAssignment && cm.TextIs(cm.Child(a, pyparse.FLeft), attr) {
+				// spark: SparkSession (a class-level annotation)
+				if ann := cm.Child(a, pyparse.FType); ann >= 0 {
+					if t := ci.annotationType(ann); t.Kind != Unknown {
+						found = t
+						continue
+					}
+				}
 				if t := ci.eval(cm.Child(a, pyparse.FRight), nil); t.Kind != Unknown {
 					found = t
 				}
@@ -588,6 +598,12 @@ func (in *Info) instanceAttr(obj Type, attr string) Type {
 		return found
 	}
 	for _, a := range SelfAssignments(cm, obj.Def.N, attr) {
+		// self.spark: SparkSession = session
+		if ann := cm.Child(a, pyparse.FType); ann >= 0 {
+			if t := ci.annotationType(ann); t.Kind != Unknown {
+				return t
+			}
+		}
 		t := ci.eval(cm.Child(a, pyparse.FRight), nil)
 		if t.Kind != Unknown && !(t.Kind == Other && cm.Kind(cm.Child(a, pyparse.FRight)) == pyparse.KNone) {
 			return t
@@ -706,6 +722,25 @@ func (in *Info) follow(fn Type, call pyparse.NodeID, e *env) Type {
 	if depth >= maxFollow {
 		return Type{}
 	}
+	pos, kw := Args(in.M, call)
+	posTypes := make([]Type, len(pos))
+	for i, a := range pos {
+		posTypes[i] = in.eval(a, e)
+	}
+	kwTypes := map[string]Type{}
+	for name, v := range kw {
+		kwTypes[name] = in.eval(v, e)
+	}
+	return in.followTypes(fn, posTypes, kwTypes, depth)
+}
+
+// followTypes types a call to the project function fn with arguments of
+// the given types, by typing its return statements with them bound to its
+// parameters.
+func (in *Info) followTypes(fn Type, pos []Type, kw map[string]Type, depth int) Type {
+	if depth >= maxFollow {
+		return Type{}
+	}
 	callee := in.InfoFor(fn.Def.M)
 	cm := fn.Def.M
 	def := fn.Def.N
@@ -718,7 +753,6 @@ func (in *Info) follow(fn Type, call pyparse.NodeID, e *env) Type {
 		return Type{}
 	}
 	params := cm.NamedChildren(cm.Child(def, pyparse.FParameters))
-	pos, kw := Args(in.M, call)
 	bindParam := func(p pyparse.NodeID, t Type) {
 		for _, bd := range scope.Bindings[paramName(cm, p)] {
 			if bd.Kind == pyparse.BindParam {
@@ -731,7 +765,7 @@ func (in *Info) follow(fn Type, call pyparse.NodeID, e *env) Type {
 		bindParam(params[0], *fn.Recv)
 		pi = 1
 	}
-	for _, a := range pos {
+	for _, t := range pos {
 		if pi >= len(params) {
 			break
 		}
@@ -739,13 +773,13 @@ func (in *Info) follow(fn Type, call pyparse.NodeID, e *env) Type {
 		if k == pyparse.KListSplatPattern || k == pyparse.KDictionarySplatPattern || k == pyparse.KKeywordSeparator {
 			break
 		}
-		bindParam(params[pi], in.eval(a, e))
+		bindParam(params[pi], t)
 		pi++
 	}
-	for name, v := range kw {
+	for name, t := range kw {
 		for _, bd := range scope.Bindings[name] {
 			if bd.Kind == pyparse.BindParam {
-				ne.params[bd] = in.eval(v, e)
+				ne.params[bd] = t
 			}
 		}
 	}
@@ -923,6 +957,8 @@ func (in *Info) methodResult(recv Type, name string, call pyparse.NodeID, e *env
 			if sampleFraction(m, call, false) {
 				l.Bounded = true
 			}
+		case name == "select" && in.selectsAggregatesOnly(call, e):
+			l.Bounded = true // one row, like agg()
 		case name == "withWatermark":
 			l.Watermarked = true
 		case combining[name]:
@@ -930,7 +966,17 @@ func (in *Info) methodResult(recv Type, name string, call pyparse.NodeID, e *env
 		case grouping[name]:
 			l.Agg = here
 			l.Windowed = in.groupsByWindow(call, e)
-		case name == "toDF" || name == "alias" || name == "to":
+		case name == "transform":
+			// df.transform(f): f(df) runs on the driver; follow it.
+			if ft := in.eval(Arg(m, call, 0, "func"), e); ft.Kind == Function && ft.Def.M != nil {
+				depth := 0
+				if e != nil {
+					depth = e.depth
+				}
+				if got := in.followTypes(ft, []Type{recv}, nil, depth); got.Kind == DataFrame && got.Lin != nil {
+					return got
+				}
+			}
 		}
 	case GroupedData:
 		switch {
@@ -971,6 +1017,68 @@ func (in *Info) methodResult(recv Type, name string, call pyparse.NodeID, e *env
 		t.Lin = &l
 	}
 	return t
+}
+
+// scalarAggregates are the functions of pyspark.sql.functions that fold a
+// whole column into one value.
+var scalarAggregates = map[string]bool{
+	"count": true, "sum": true, "avg": true, "mean": true, "min": true, "max": true, "countDistinct": true,
+	"count_distinct": true, "approx_count_distinct": true, "sumDistinct": true, "sum_distinct": true,
+	"stddev": true, "stddev_pop": true, "stddev_samp": true, "variance": true, "var_pop": true, "var_samp": true,
+	"first": true, "last": true, "any_value": true, "median": true, "percentile_approx": true, "percentile": true,
+	"kurtosis": true, "skewness": true, "corr": true, "covar_pop": true, "covar_samp": true, "bool_and": true,
+	"bool_or": true, "every": true, "some": true, "max_by": true, "min_by": true, "count_if": true, "product": true,
+}
+
+// selectsAggregatesOnly reports whether select(...) lists only aggregate
+// function calls (optionally aliased): a global aggregation of one row.
+func (in *Info) selectsAggregatesOnly(call pyparse.NodeID, e *env) bool {
+	m := in.M
+	pos, kw := Args(m, call)
+	if len(pos) == 0 || len(kw) > 0 {
+		return false
+	}
+	for _, a := range pos {
+		a = m.Unparen(a)
+		// F.max("a").alias("m")
+		for m.Kind(a) == pyparse.KCall && m.Kind(m.Child(a, pyparse.FFunction)) == pyparse.KAttribute {
+			fn := m.Child(a, pyparse.FFunction)
+			if !m.TextIs(m.Child(fn, pyparse.FAttribute), "alias") && !m.TextIs(m.Child(fn, pyparse.FAttribute), "name") {
+				break
+			}
+			a = m.Unparen(m.Child(fn, pyparse.FObject))
+		}
+		if m.Kind(a) != pyparse.KCall {
+			return false
+		}
+		t := in.eval(m.Child(a, pyparse.FFunction), e)
+		name, ok := strings.CutPrefix(t.Name, "pyspark.sql.functions.")
+		if t.Kind != Function || !ok || !scalarAggregates[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// dictEntry types d["key"] when d is bound to a dict literal that maps
+// "key" to a value.
+func (in *Info) dictEntry(n pyparse.NodeID, e *env) (Type, bool) {
+	m := in.M
+	val, key := m.Unparen(m.Child(n, pyparse.FValue)), m.Unparen(m.Child(n, pyparse.FSubscript))
+	if m.Kind(val) != pyparse.KIdentifier || m.Kind(key) != pyparse.KString {
+		return Type{}, false
+	}
+	bd := m.Scopes.Reaching(m, val, m.Text(val))
+	if bd == nil || bd.Value < 0 || m.Kind(m.Unparen(bd.Value)) != pyparse.KDictionary {
+		return Type{}, false
+	}
+	for _, pair := range m.NamedChildren(m.Unparen(bd.Value)) {
+		k := m.Unparen(m.Child(pair, pyparse.FKey))
+		if m.Kind(pair) == pyparse.KPair && m.Kind(k) == pyparse.KString && StringValue(m, k) == StringValue(m, key) {
+			return in.eval(m.Child(pair, pyparse.FValue), e), true
+		}
+	}
+	return Type{}, false
 }
 
 // ReducesGroup returns the reduction a mapValues function applies to each
@@ -1044,6 +1152,8 @@ var (
 	sqlLimit    = regexp.MustCompile(`(?is)\blimit\s+(\d+|\{[^}]*\})\s*;?\s*$`)
 	sqlSelect   = regexp.MustCompile(`(?is)^\s*select\s+(.*?)\s+from\s`)
 	sqlGroupBy  = regexp.MustCompile(`(?is)\bgroup\s+by\b`)
+	sqlNoFrom   = regexp.MustCompile(`(?is)^\s*select\s`)
+	sqlFrom     = regexp.MustCompile(`(?is)\bfrom\b|\bunion\b|\bvalues\b|\blateral\b`)
 	sqlCommand  = regexp.MustCompile(`(?is)^\s*(show|describe|desc|create|drop|insert|alter|set|use|explain|refresh|msck|analyze|cache|uncache|truncate|delete|update|merge|optimize|vacuum|reset|add|list|clear)\b`)
 	sqlAggItem  = regexp.MustCompile(`(?is)^\s*(count|sum|avg|mean|min|max|stddev|stddev_pop|stddev_samp|variance|var_pop|var_samp|approx_count_distinct|count_distinct|median|percentile|percentile_approx|approx_percentile|first|last|any_value|bool_and|bool_or|every|some|any|kurtosis|skewness|corr|covar_pop|covar_samp)\s*\(`)
 	sqlAliasEnd = regexp.MustCompile(`(?is)\)\s*(as\s+)?[\w` + "`" + `"]*\s*$`)
@@ -1080,6 +1190,9 @@ func sqlBounded(m *pyparse.Module, q pyparse.NodeID) bool {
 	}
 	if !whole {
 		return false
+	}
+	if sqlNoFrom.MatchString(text) && !sqlFrom.MatchString(text) {
+		return true // SELECT 1, SELECT current_date(): one row
 	}
 	sel := sqlSelect.FindStringSubmatch(text)
 	if sel == nil || sqlGroupBy.MatchString(text) {
@@ -1127,7 +1240,20 @@ func StringValue(m *pyparse.Module, s pyparse.NodeID) string {
 	for c := m.N(s).FirstChild; c != pyparse.NoNode; c = m.N(c).NextSibling {
 		switch m.Kind(c) {
 		case pyparse.KStringContent, pyparse.KInterpolation:
-			b.WriteString(m.Text(c))
+			// Escape sequences are children of the content: copy the
+			// text between them and decode them.
+			last := m.N(c).Start
+			for esc := m.N(c).FirstChild; esc != pyparse.NoNode; esc = m.N(esc).NextSibling {
+				if m.Kind(esc) != pyparse.KEscapeSequence {
+					continue
+				}
+				b.Write(m.Src[last:m.N(esc).Start])
+				b.WriteString(decodeEscape(m.Text(esc)))
+				last = m.N(esc).End
+			}
+			b.Write(m.Src[last:m.N(c).End])
+		case pyparse.KEscapeSequence:
+			b.WriteString(decodeEscape(m.Text(c)))
 		}
 	}
 	return b.String()
@@ -1154,4 +1280,26 @@ func (in *Info) isUDFDef(def pyparse.NodeID) bool {
 		}
 	}
 	return false
+}
+
+// decodeEscape decodes the escape sequences that matter for reading SQL and
+// format strings; others are kept as written.
+func decodeEscape(esc string) string {
+	switch esc {
+	case `\n`:
+		return "\n"
+	case `\t`:
+		return "\t"
+	case `\r`:
+		return "\r"
+	case `\\`:
+		return `\`
+	case `\'`:
+		return "'"
+	case `\"`:
+		return `"`
+	case "\\\n":
+		return ""
+	}
+	return esc
 }

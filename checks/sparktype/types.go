@@ -1,6 +1,10 @@
 package sparktype
 
-import "github.com/sparklint/sparklint/pyparse"
+import (
+	"strconv"
+
+	"github.com/sparklint/sparklint/pyparse"
+)
 
 // Kind is what an expression is, in Spark terms.
 type Kind uint8
@@ -119,6 +123,21 @@ func (k Kind) IsSpark() bool {
 type Loc struct {
 	M *pyparse.Module
 	N pyparse.NodeID
+}
+
+// Where names the location for a message read in module from: "line 12",
+// "cell 3, line 2" in a Jupyter notebook, "jobs/main.py line 7" when the
+// location is in another file.
+func (l Loc) Where(from *pyparse.Module) string {
+	row, _ := l.M.RowCol(l.M.N(l.N).Start)
+	where := "line " + strconv.Itoa(row)
+	if cell, r := l.M.CellOf(row); cell > 0 {
+		where = "cell " + strconv.Itoa(cell) + ", line " + strconv.Itoa(r)
+	}
+	if l.M != from {
+		where = l.M.Path + " " + where
+	}
+	return where
 }
 
 // Valid reports whether the location is set.
