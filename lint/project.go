@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,6 +26,8 @@ type Project struct {
 	byFile  map[*token.File]*pyparse.Module
 	sparky  map[string]bool
 	missing map[string]map[string]bool // importing file → files its imports did not find
+	// resolved memoises import resolution per importing folder.
+	resolved map[resolveKey]resolution
 }
 
 type moduleEntry struct {
@@ -41,7 +44,7 @@ func NewProject(root string) *Project {
 		abs = root
 	}
 	cwd, _ := os.Getwd()
-	return &Project{Root: abs, cwd: cwd, Fset: token.NewFileSet(), modules: map[string]*moduleEntry{}, byFile: map[*token.File]*pyparse.Module{}, sparky: map[string]bool{}, missing: map[string]map[string]bool{}}
+	return &Project{Root: abs, cwd: cwd, Fset: token.NewFileSet(), modules: map[string]*moduleEntry{}, byFile: map[*token.File]*pyparse.Module{}, sparky: map[string]bool{}, missing: map[string]map[string]bool{}, resolved: map[resolveKey]resolution{}}
 }
 
 // Parse returns the module of path, parsing src (or reading the file when
@@ -120,7 +123,7 @@ func (p *Project) ImportModule(from *pyparse.Module, module string, level int) *
 			return m
 		}
 		// Unreadable or unparseable today; findings change when it is fixed.
-		misses = append(misses, path)
+		misses = append(slices.Clip(misses), path) // misses is shared with the memo
 	}
 	if len(misses) > 0 {
 		p.mu.Lock()
@@ -164,6 +167,31 @@ func (p *Project) resolve(fromPath, module string, level int) string {
 // whose top-level package exists in the project): the places where a new
 // file would change what the import means.
 func (p *Project) resolveAll(fromPath, module string, level int) (string, []string) {
+	key := resolveKey{filepath.Dir(fromPath), module, level}
+	p.mu.Lock()
+	r, ok := p.resolved[key]
+	p.mu.Unlock()
+	if !ok {
+		r.path, r.misses = p.lookupImport(fromPath, module, level)
+		p.mu.Lock()
+		p.resolved[key] = r
+		p.mu.Unlock()
+	}
+	return r.path, r.misses
+}
+
+type resolveKey struct {
+	dir, module string
+	level       int
+}
+
+type resolution struct {
+	path   string
+	misses []string
+}
+
+// lookupImport does resolveAll's work on the file system.
+func (p *Project) lookupImport(fromPath, module string, level int) (string, []string) {
 	var misses []string
 	rel := filepath.FromSlash(strings.ReplaceAll(module, ".", "/"))
 	dir := filepath.Dir(fromPath)
