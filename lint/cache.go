@@ -33,7 +33,9 @@ import (
 // place, so a reader sees either the old entry or the new one, never a mix.
 // An unreadable or corrupt entry is a miss.
 
-const cacheFormat = "2"
+// cacheFormat is part of the cache key: bump it whenever cacheEntry or
+// cachedFinding changes, so that entries of the old shape are not read.
+const cacheFormat = "3"
 
 type resultCache struct {
 	dir string // the config folder; "" when caching is off
@@ -61,6 +63,7 @@ type cacheEntry struct {
 }
 
 type cachedFinding struct {
+	Cell    int       `json:"k,omitempty"` // notebook cell, 0 outside notebooks
 	Code    string    `json:"c"`
 	Message string    `json:"m"`
 	Path    string    `json:"p,omitempty"`
@@ -189,7 +192,7 @@ func (c *resultCache) lookup(abs, hash string) (FileResult, bool) {
 			path = abs
 		}
 		sp := cf.Span
-		f := Finding{Code: cf.Code, Name: r.Name, Message: cf.Message, Path: path, URL: r.URL(),
+		f := Finding{Cell: cf.Cell, Code: cf.Code, Name: r.Name, Message: cf.Message, Path: path, URL: r.URL(),
 			Location: Position{sp[0], sp[1]}, End: Position{sp[2], sp[3]}, Offset: sp[4], EndOffset: sp[5], NoqaRow: sp[6],
 			SourceLine: cf.Src, Fix: cf.Fix, Related: cf.Related}
 		if f.Fix != nil {
@@ -218,7 +221,7 @@ func (c *resultCache) store(abs, hash string, res FileResult) {
 	}
 	e := cacheEntry{Path: abs, Hash: hash, Lines: res.Lines, Parsed: res.Parsed, Deps: res.Deps, Errors: res.Errors}
 	for _, f := range res.Findings {
-		cf := cachedFinding{Code: f.Code, Message: f.Message, Src: f.SourceLine, Fix: f.Fix, Related: f.Related,
+		cf := cachedFinding{Cell: f.Cell, Code: f.Code, Message: f.Message, Src: f.SourceLine, Fix: f.Fix, Related: f.Related,
 			Span: [7]int{f.Location.Row, f.Location.Column, f.End.Row, f.End.Column, f.Offset, f.EndOffset, f.NoqaRow}}
 		if f.Path != abs {
 			cf.Path = f.Path

@@ -56,7 +56,7 @@ func sameFindings(a, b []Finding) bool {
 	}
 	for i := range a {
 		x, y := a[i], b[i]
-		if x.Code != y.Code || x.Name != y.Name || x.Message != y.Message || x.Path != y.Path || x.Location != y.Location ||
+		if x.Cell != y.Cell || x.Code != y.Code || x.Name != y.Name || x.Message != y.Message || x.Path != y.Path || x.Location != y.Location ||
 			x.End != y.End || x.URL != y.URL || x.NoqaRow != y.NoqaRow || x.Offset != y.Offset || x.EndOffset != y.EndOffset ||
 			x.SourceLine != y.SourceLine || (x.Fix == nil) != (y.Fix == nil) || !slices.Equal(x.Related, y.Related) {
 			return false
@@ -204,5 +204,21 @@ func TestCachePrunesStaleConfigs(t *testing.T) {
 		if _, err := os.Stat(d); err != nil {
 			t.Errorf("%s removed: %v", d, err)
 		}
+	}
+}
+
+// A finding's notebook cell survives the cache.
+func TestCacheKeepsNotebookCell(t *testing.T) {
+	c, warn := openCache(t.TempDir(), "0123456789abcdef", testRules)
+	if warn != "" {
+		t.Fatal(warn)
+	}
+	abs := filepath.Join(t.TempDir(), "nb.ipynb")
+	res := FileResult{Lines: 9, Parsed: true, Findings: []Finding{{Cell: 3, Code: "SPK900", Name: "test-bad-call", URL: testRule.URL(),
+		Message: "`bad_call` is bad", Path: abs, Location: Position{2, 5}, End: Position{2, 13}, NoqaRow: 2}}}
+	c.store(abs, "hash", res)
+	got, ok := c.lookup(abs, "hash")
+	if !ok || !sameFindings(got.Findings, res.Findings) {
+		t.Errorf("lookup = %+v, %v; want %+v", got.Findings, ok, res.Findings)
 	}
 }

@@ -23,6 +23,15 @@ const maxFileSize = 10 << 20
 
 // validate rejects input that is not Python source text.
 func validate(src []byte) error {
+	if err := validateShape(src); err != nil {
+		return err
+	}
+	return validateText(src)
+}
+
+// validateShape rejects what is not a source file at all: too large or
+// binary. It is cheap, and runs before the prefilter.
+func validateShape(src []byte) error {
 	if len(src) > maxFileSize {
 		return fmt.Errorf("file is %d bytes, more than the %d MB limit: not checked", len(src), maxFileSize>>20)
 	}
@@ -33,6 +42,13 @@ func validate(src []byte) error {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return errors.New("binary file (contains NUL bytes): not checked")
 	}
+	return nil
+}
+
+// validateText rejects text that is not UTF-8. It runs after the
+// prefilter: a file with nothing to check is skipped whatever its encoding
+// (the standard library's tests hold Latin-1 sources).
+func validateText(src []byte) error {
 	if !utf8.Valid(src) {
 		bad := 0
 		for bad < len(src) {
@@ -137,11 +153,15 @@ type FileResult struct {
 // CheckFile checks one file whose content is src.
 func (c *Checker) CheckFile(path string, src []byte) FileResult {
 	res := FileResult{Lines: lineCount(src)}
-	if err := validate(src); err != nil {
+	if err := validateShape(src); err != nil {
 		res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error()})
 		return res
 	}
 	if !c.Wanted(path, src) {
+		return res
+	}
+	if err := validateText(src); err != nil {
+		res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error()})
 		return res
 	}
 	res.Parsed = true
@@ -342,17 +362,23 @@ func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic) (Finding, bool)
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]
-		if a.Path != b.Path {
+		switch {
+		case a.Path != b.Path:
 			return a.Path < b.Path
-		}
-		if a.Location.Row != b.Location.Row {
+		case a.Cell != b.Cell:
+			return a.Cell < b.Cell
+		case a.Location.Row != b.Location.Row:
 			return a.Location.Row < b.Location.Row
-		}
-		if a.Location.Column != b.Location.Column {
+		case a.Location.Column != b.Location.Column:
 			return a.Location.Column < b.Location.Column
-		}
-		if a.Code != b.Code {
+		case a.Code != b.Code:
 			return a.Code < b.Code
+		case a.End != b.End:
+			// Copies of one defect stay together, for dedupe.
+			if a.End.Row != b.End.Row {
+				return a.End.Row < b.End.Row
+			}
+			return a.End.Column < b.End.Column
 		}
 		return a.Message < b.Message
 	})

@@ -183,3 +183,14 @@ func TestPrefilterFollowsPackagesAndReexports(t *testing.T) {
 		}
 	}
 }
+
+func TestNonSparkFileInAnotherEncodingIsSkippedSilently(t *testing.T) {
+	c, err := NewChecker(NewProject(t.TempDir()), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := c.CheckFile("latin1.py", []byte("# -*- coding: latin-1 -*-\nname = 'caf\xe9'\nitems.collect()\n"))
+	if len(res.Errors) != 0 || res.Parsed {
+		t.Errorf("a file with nothing Spark in it is skipped without a message: %+v", res)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // DefaultExclude lists the folder and file names never walked into (they
@@ -25,8 +26,10 @@ var rootMarkers = []string{"pyproject.toml", "setup.py", "setup.cfg", ".git"}
 
 // FindRoot returns the project root for path: the nearest folder, path's
 // own (or its folder, for a file) included, that holds pyproject.toml,
-// setup.py, setup.cfg or .git; when there is none, path itself (its folder
-// for a file). The result is absolute.
+// setup.py, setup.cfg or .git. When there is none, it is the working
+// folder if path is inside it (as in Ruff: `sparklint check jobs` run from
+// jobs/'s parent resolves `import jobs.helpers`), else path itself (its
+// folder for a file). The result is absolute.
 func FindRoot(path string) string {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -43,6 +46,11 @@ func FindRoot(path string) string {
 			}
 		}
 		if filepath.Dir(d) == d {
+			if cwd, err := os.Getwd(); err == nil {
+				if _, inside := relSlash(cwd, start); inside || cwd == start {
+					return cwd
+				}
+			}
 			return start
 		}
 	}
@@ -120,6 +128,7 @@ func relSlash(base, path string) (string, bool) {
 type discovered struct {
 	files  []string    // absolute, cleaned, deduplicated, in walk order
 	errors []FileError // paths found but not checkable (broken links...)
+	dirs   []string    // the folders named on the command line, absolute
 }
 
 // discover expands paths into the Python files to check. Explicit files
@@ -144,9 +153,9 @@ func discover(paths []string, ex *excluder) (*discovered, error) {
 		st, err := os.Stat(abs)
 		if err != nil {
 			if _, lerr := os.Lstat(abs); lerr == nil {
-				// A dangling symbolic link named explicitly: report it
-				// like any unreadable file and go on.
-				d.errors = append(d.errors, FileError{Path: abs, Message: "cannot read: broken symbolic link"})
+				// A dangling symbolic link (or a loop) named explicitly:
+				// report it like any unreadable file and go on.
+				d.errors = append(d.errors, FileError{Path: abs, Message: linkError(err)})
 				continue
 			}
 			if errors.Is(err, fs.ErrNotExist) {
@@ -163,6 +172,7 @@ func discover(paths []string, ex *excluder) (*discovered, error) {
 			addFile(abs)
 			continue
 		}
+		d.dirs = append(d.dirs, abs)
 		resolved, err := filepath.EvalSymlinks(abs)
 		if err != nil {
 			resolved = abs
@@ -172,6 +182,89 @@ func discover(paths []string, ex *excluder) (*discovered, error) {
 		w.walk(abs, resolved)
 	}
 	return d, nil
+}
+
+// visibility decides whether findings located in a file are reported and
+// fixed. A finding may point into a file that discovery did not hand
+// over: a helper module followed from a checked file. Such a file is
+// hidden when discovery would have skipped it (it, or a folder on the way
+// to it, is excluded by name, by --exclude or by a .gitignore), counting
+// from a folder named on the command line that holds it, else from the
+// project root. Discovered files, explicitly named ones included, are
+// always visible.
+type visibility struct {
+	ex    *excluder
+	files map[string]bool // discovered files
+	dirs  []string        // folders named on the command line
+	memo  map[string]bool // path -> hidden
+}
+
+func newVisibility(ex *excluder, d *discovered) *visibility {
+	v := &visibility{ex: ex, files: make(map[string]bool, len(d.files)), dirs: d.dirs, memo: map[string]bool{}}
+	for _, f := range d.files {
+		v.files[f] = true
+	}
+	return v
+}
+
+// hidden reports whether findings in the file at path (absolute) are to
+// be dropped. It is not safe for concurrent use.
+func (v *visibility) hidden(path string) bool {
+	if v == nil || v.files[path] {
+		return false
+	}
+	if h, ok := v.memo[path]; ok {
+		return h
+	}
+	var h bool
+	var bases []string
+	for _, d := range v.dirs {
+		if _, ok := relSlash(d, path); ok {
+			bases = append(bases, d)
+		}
+	}
+	if len(bases) > 0 {
+		// Walked from each of them: hidden only if every walk skips it.
+		h = true
+		for _, b := range bases {
+			if !v.skippedFrom(b, path) {
+				h = false
+				break
+			}
+		}
+	} else if _, ok := relSlash(v.ex.root, path); ok {
+		h = v.skippedFrom(v.ex.root, path)
+	} else {
+		h = v.skippedFrom(filepath.Dir(path), path)
+	}
+	v.memo[path] = h
+	return h
+}
+
+// skippedFrom reports whether a walk of the folder base would skip path,
+// which is inside it: whether path or a folder between them is excluded
+// or git-ignored.
+func (v *visibility) skippedFrom(base, path string) bool {
+	rel, ok := relSlash(base, path)
+	if !ok {
+		return false
+	}
+	w := &walker{ex: v.ex, ignores: ancestorIgnores(base, v.ex.root)}
+	parts := strings.Split(rel, "/")
+	dir := base
+	for i, name := range parts {
+		if data, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err == nil {
+			if pats := parseIgnore(data); len(pats) > 0 {
+				w.ignores = append(w.ignores, &ignoreFile{base: dir, patterns: pats})
+			}
+		}
+		full := filepath.Join(dir, name)
+		if w.skip(full, name, i < len(parts)-1) {
+			return true
+		}
+		dir = full
+	}
+	return false
 }
 
 type walker struct {
@@ -222,7 +315,7 @@ func (w *walker) walk(dir, resolved string) {
 			st, err := os.Stat(full)
 			if err != nil {
 				if !w.skip(full, name, false) {
-					w.d.errors = append(w.d.errors, FileError{Path: full, Message: "cannot read: broken symbolic link"})
+					w.d.errors = append(w.d.errors, FileError{Path: full, Message: linkError(err)})
 				}
 				continue
 			}
@@ -314,6 +407,19 @@ func ancestorIgnores(dir, projectRoot string) []*ignoreFile {
 	return out
 }
 
+// linkError is the message for a symbolic link whose target os.Stat
+// cannot reach (err is its error): a loop, a missing target, or another
+// problem on the way.
+func linkError(err error) string {
+	switch {
+	case errors.Is(err, syscall.ELOOP):
+		return "cannot read: symbolic link loop"
+	case errors.Is(err, fs.ErrNotExist):
+		return "cannot read: broken symbolic link"
+	}
+	return "cannot read: " + describeIOError(err)
+}
+
 // describeIOError turns an I/O error into a short message without the
 // path (which the caller prints already).
 func describeIOError(err error) string {
@@ -326,6 +432,8 @@ func describeIOError(err error) string {
 		return "permission denied"
 	case errors.Is(err, fs.ErrNotExist):
 		return "no such file or directory"
+	case errors.Is(err, syscall.ELOOP):
+		return "symbolic link loop"
 	}
 	return err.Error()
 }

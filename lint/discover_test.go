@@ -233,3 +233,104 @@ func hasMarkerAbove(dir string) bool {
 		}
 	}
 }
+
+func TestVisibility(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		".gitignore":        "ignored/\n",
+		"pkg/a.py":          "",
+		"pkg/.gitignore":    "gen_*.py\n",
+		"pkg/gen_x.py":      "",
+		"pkg/helper.py":     "",
+		"build/lib/x.py":    "",
+		"ignored/y.py":      "",
+		"vendor/skip.py":    "",
+		"vendor/z.py":       "",
+		"named/build/in.py": "",
+	})
+	ex := newExcluder(root, []string{"skip.py"})
+	d, err := discover([]string{filepath.Join(root, "pkg", "a.py"), filepath.Join(root, "named"), filepath.Join(root, "vendor", "skip.py")}, ex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newVisibility(ex, d)
+	for rel, want := range map[string]bool{
+		"pkg/a.py":          false, // named
+		"pkg/helper.py":     false,
+		"pkg/gen_x.py":      true,  // pkg/.gitignore
+		"build/lib/x.py":    true,  // default exclude
+		"ignored/y.py":      true,  // root .gitignore
+		"vendor/skip.py":    false, // named, though --exclude'd
+		"vendor/z.py":       false,
+		"named/build/in.py": true, // default exclude below a named folder
+	} {
+		if got := v.hidden(filepath.Join(root, filepath.FromSlash(rel))); got != want {
+			t.Errorf("hidden(%s) = %v, want %v", rel, got, want)
+		}
+	}
+	// Outside the root and the named folders, the name alone decides.
+	outside := filepath.Join(t.TempDir(), "build")
+	if !v.hidden(filepath.Join(outside, "skip.py")) || v.hidden(filepath.Join(outside, "o.py")) {
+		t.Error("outside the root: the name alone decides")
+	}
+}
+
+// A symbolic link loop is reported as such, not as a broken link.
+func TestDiscoverSymlinkLoop(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{"a.py": ""})
+	mustSymlink(t, "loop.py", filepath.Join(root, "loop.py"))
+	mustSymlink(t, "ping.py", filepath.Join(root, "pong.py"))
+	mustSymlink(t, "pong.py", filepath.Join(root, "ping.py"))
+	mustSymlink(t, "missing.py", filepath.Join(root, "dangling.py"))
+	check := func(errs []FileError, want map[string]string) {
+		t.Helper()
+		got := map[string]string{}
+		for _, e := range errs {
+			got[filepath.Base(e.Path)] = e.Message
+		}
+		if len(got) != len(want) {
+			t.Errorf("errors %v, want %v", got, want)
+		}
+		for name, msg := range want {
+			if got[name] != msg {
+				t.Errorf("%s: %q, want %q", name, got[name], msg)
+			}
+		}
+	}
+	_, errs := discoverRel(t, root, nil, root)
+	check(errs, map[string]string{
+		"loop.py":     "cannot read: symbolic link loop",
+		"ping.py":     "cannot read: symbolic link loop",
+		"pong.py":     "cannot read: symbolic link loop",
+		"dangling.py": "cannot read: broken symbolic link",
+	})
+	_, errs = discoverRel(t, root, nil, filepath.Join(root, "loop.py"), filepath.Join(root, "dangling.py"))
+	check(errs, map[string]string{"loop.py": "cannot read: symbolic link loop", "dangling.py": "cannot read: broken symbolic link"})
+	if _, err := readSource(filepath.Join(root, "loop.py")); err == nil || err.Error() != "cannot read: symbolic link loop" {
+		t.Errorf("readSource(loop) = %v", err)
+	}
+	if _, err := readSource(filepath.Join(root, "dangling.py")); err == nil || err.Error() != "cannot read: broken symbolic link" {
+		t.Errorf("readSource(dangling) = %v", err)
+	}
+}
+
+// Without a marker, the working folder is the root of the paths inside it
+// (as in Ruff); other paths are their own root.
+func TestFindRootFallsBackToWorkingFolder(t *testing.T) {
+	cwd, other := t.TempDir(), t.TempDir()
+	if hasMarkerAbove(cwd) || hasMarkerAbove(other) {
+		t.Skip("a project marker above the temporary folder")
+	}
+	writeTree(t, cwd, map[string]string{"jobs/main.py": "", "jobs/sub/x.py": ""})
+	writeTree(t, other, map[string]string{"y.py": ""})
+	t.Chdir(cwd)
+	for _, p := range []string{".", "jobs", "jobs/main.py", filepath.Join(cwd, "jobs", "sub"), "jobs/sub/x.py"} {
+		if got := FindRoot(p); got != cwd {
+			t.Errorf("FindRoot(%s) = %s, want the working folder %s", p, got, cwd)
+		}
+	}
+	if got := FindRoot(filepath.Join(other, "y.py")); got != other {
+		t.Errorf("FindRoot(outside) = %s, want %s", got, other)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"syscall"
 
 	"github.com/sourcegraph/conc/iter"
 	"github.com/sparklint/sparklint/checks"
@@ -77,6 +78,8 @@ type engine struct {
 	checker *Checker
 	cache   *resultCache
 	jobs    int
+	// vis hides findings (and fixes) in excluded files.
+	vis *visibility
 }
 
 // fileOutcome is what the run knows about one checked file.
@@ -106,10 +109,12 @@ func Run(opts Options) (*Result, error) {
 	if e.jobs <= 0 {
 		e.jobs = runtime.GOMAXPROCS(0)
 	}
-	disc, err := discover(opts.Paths, newExcluder(e.root, opts.Exclude))
+	ex := newExcluder(e.root, opts.Exclude)
+	disc, err := discover(opts.Paths, ex)
 	if err != nil {
 		return nil, err
 	}
+	e.vis = newVisibility(ex, disc)
 	res := &Result{Root: e.root, Rules: rules, Files: len(disc.files)}
 	if !opts.NoCache {
 		dir := opts.CacheDir
@@ -146,7 +151,13 @@ func Run(opts Options) (*Result, error) {
 	errs := append([]FileError(nil), disc.errors...)
 	for i := range outcomes {
 		o := &outcomes[i]
-		res.Findings = append(res.Findings, o.res.Findings...)
+		for _, f := range o.res.Findings {
+			// A finding in a helper module that is excluded (by name,
+			// --exclude or .gitignore) is not reported.
+			if !e.vis.hidden(f.Path) {
+				res.Findings = append(res.Findings, f)
+			}
+		}
 		errs = append(errs, o.res.Errors...)
 		res.Lines += o.res.Lines
 		if o.cached {
@@ -215,7 +226,7 @@ func (e *engine) checkOne(path string) (out fileOutcome) {
 		out.res.Errors = []FileError{{Path: path, Message: err.Error()}}
 		return out
 	}
-	if validate(src) == nil && !e.checker.Wanted(path, src) {
+	if validateShape(src) == nil && !e.checker.Wanted(path, src) {
 		// What CheckFile returns for a file the prefilter rejects, without
 		// running the prefilter a second time.
 		out.res = FileResult{Lines: lineCount(src)}
@@ -283,9 +294,9 @@ func readSource(path string) ([]byte, error) {
 }
 
 func readError(path string, err error) error {
-	if errors.Is(err, fs.ErrNotExist) {
-		if _, lerr := os.Lstat(path); lerr == nil {
-			return errors.New("cannot read: broken symbolic link")
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ELOOP) {
+		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&fs.ModeSymlink != 0 {
+			return errors.New(linkError(err))
 		}
 	}
 	return errors.New("cannot read: " + describeIOError(err))

@@ -251,3 +251,19 @@ func TestRunUnreadableFile(t *testing.T) {
 		t.Errorf("errors %+v findings %d", res.Errors, len(res.Findings))
 	}
 }
+
+// A helper shipped from two job files is one defect: the engine merges the
+// findings of every file, sorts them and drops the repeats.
+func TestRunDedupesAcrossFiles(t *testing.T) {
+	root := project(t, map[string]string{
+		"job_a.py":  sparkHeader + "import helper\n",
+		"job_b.py":  sparkHeader + "import helper\n",
+		"helper.py": "y = BAD\n",
+	})
+	for _, noCache := range []bool{true, false, false} {
+		res := run(t, Options{Paths: []string{root}, NoCache: noCache})
+		if got := codes(t, root, res.Findings); !slices.Equal(got, []string{"helper.py:1:5 SPK900"}) {
+			t.Errorf("noCache=%v: findings %v, want the helper's once", noCache, got)
+		}
+	}
+}

@@ -21,7 +21,8 @@ import (
 const maxFixRounds = 10
 
 // fix applies the safe fixes (and, with UnsafeFixes, the unsafe ones) of
-// the findings in outcomes, file by file,
+// the findings in outcomes, file by file (never in excluded files, whose
+// findings are not reported),
 // re-checking after each round the files whose content (or whose
 // dependencies' content) changed, so that outcomes end up holding what
 // remains. It returns the number of fixes applied and the files that could
@@ -49,7 +50,7 @@ func (e *engine) fix(outcomes []fileOutcome) (int, []FileError) {
 		byPath := map[string][]*Fix{}
 		for _, o := range outcomes {
 			for _, f := range o.res.Findings {
-				if f.Fix != nil && len(f.Fix.Edits) > 0 && !refused[f.Path] &&
+				if f.Fix != nil && len(f.Fix.Edits) > 0 && !refused[f.Path] && !e.vis.hidden(f.Path) &&
 					(f.Fix.Applicability == "safe" || (e.opts.UnsafeFixes && f.Fix.Applicability == "unsafe")) {
 					byPath[f.Path] = append(byPath[f.Path], f.Fix)
 				}
@@ -186,7 +187,12 @@ func checkFixedSyntax(path string, before, after []byte) error {
 // or whose edits are malformed, is skipped — the next run (or round) will
 // offer it again on the new content. Identical fixes are applied once and
 // counted once.
+//
+// Line breaks in the edits' content take the file's line ending: in a file
+// whose first line ends in "\r\n", each "\n" of the content becomes "\r\n"
+// (rules write "\n"), so that a fix does not leave mixed line endings.
 func ApplyFixes(src []byte, fixes []*Fix) ([]byte, int) {
+	crlf := crlfFile(src)
 	type cand struct {
 		edits      []Edit
 		start, end int
@@ -198,6 +204,11 @@ func ApplyFixes(src []byte, fixes []*Fix) ([]byte, int) {
 			continue
 		}
 		edits := append([]Edit(nil), f.Edits...)
+		if crlf {
+			for i := range edits {
+				edits[i].Content = toCRLF(edits[i].Content)
+			}
+		}
 		sort.SliceStable(edits, func(i, j int) bool {
 			if edits[i].Offset != edits[j].Offset {
 				return edits[i].Offset < edits[j].Offset
@@ -253,6 +264,28 @@ func ApplyFixes(src []byte, fixes []*Fix) ([]byte, int) {
 	}
 	out.Write(src[pos:])
 	return out.Bytes(), n
+}
+
+// crlfFile reports whether the first line of src ends in "\r\n".
+func crlfFile(src []byte) bool {
+	i := bytes.IndexByte(src, '\n')
+	return i > 0 && src[i-1] == '\r'
+}
+
+// toCRLF turns the bare "\n" line breaks of s into "\r\n".
+func toCRLF(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + strings.Count(s, "\n"))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' && (i == 0 || s[i-1] != '\r') {
+			b.WriteByte('\r')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // boundary reports whether off is a valid place to cut src: an edit there

@@ -171,3 +171,55 @@ func TestRunFixDoesNotLoop(t *testing.T) {
 		t.Errorf("fixed %d internal %v errors %+v", res.Fixed, res.Internal, res.Errors)
 	}
 }
+
+// Fixes in a CRLF file insert CRLF line breaks; in an LF file, LF ones.
+func TestApplyFixesKeepsLineEndings(t *testing.T) {
+	fixes := []*Fix{fixOf(edit(0, 0, "import operator\n")), fixOf(edit(4, 5, "a\r\nb\nc"))}
+	for src, want := range map[string]string{
+		"x = 1\r\ny = 2\r\n": "import operator\r\nx = a\r\nb\r\nc\r\ny = 2\r\n",
+		"x = 1\ny = 2\r\n":   "import operator\nx = a\r\nb\nc\ny = 2\r\n",
+		"no line break":      "import operator\nno la\r\nb\ncne break",
+	} {
+		if got, n := ApplyFixes([]byte(src), fixes); string(got) != want || n != 2 {
+			t.Errorf("ApplyFixes(%q) = %q (%d), want %q", src, got, n, want)
+		}
+	}
+}
+
+// Findings in an excluded or git-ignored helper are neither reported nor
+// fixed; a helper named on the command line is included.
+func TestRunFixNeverWritesExcludedFiles(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		exclude []string
+		ignore  string
+		named   bool
+	}{
+		{name: "--exclude name", exclude: []string{"helper.py"}},
+		{name: "--exclude path", exclude: []string{"/helper.py"}},
+		{name: ".gitignore", ignore: "helper.py\n"},
+		{name: "named explicitly", exclude: []string{"helper.py"}, named: true},
+	} {
+		files := map[string]string{"main.py": sparkHeader + "import helper\n", "helper.py": "y = BAD\n"}
+		if tt.ignore != "" {
+			files[".gitignore"] = tt.ignore
+		}
+		root := project(t, files)
+		paths := []string{root}
+		if tt.named {
+			paths = []string{filepath.Join(root, "main.py"), filepath.Join(root, "helper.py")}
+		}
+		for _, fix := range []bool{false, true} {
+			res := run(t, Options{Paths: paths, Fix: fix, Exclude: tt.exclude})
+			data, _ := os.ReadFile(filepath.Join(root, "helper.py"))
+			switch {
+			case !tt.named && (res.Fixed != 0 || len(res.Findings) != 0 || string(data) != "y = BAD\n"):
+				t.Errorf("%s, fix=%v: fixed %d findings %v helper %q, want the helper left alone", tt.name, fix, res.Fixed, codes(t, root, res.Findings), data)
+			case tt.named && !fix && len(res.Findings) != 1:
+				t.Errorf("%s: findings %v, want the helper's", tt.name, codes(t, root, res.Findings))
+			case tt.named && fix && (res.Fixed != 1 || string(data) != "y = OK\n"):
+				t.Errorf("%s, fix: fixed %d helper %q", tt.name, res.Fixed, data)
+			}
+		}
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sparklint/sparklint/lint"
 )
@@ -96,8 +98,61 @@ func writeHeader(w *errWriter, p painter, f *lint.Finding, unsafe bool) {
 	if f.Cell > 0 {
 		cell = "cell " + strconv.Itoa(f.Cell) + colon
 	}
-	w.printf("%s%s%s%d%s%d%s %s %s%s\n", p.paint(bold, f.Path), colon, cell, f.Location.Row, colon,
-		f.Location.Column, colon, p.paint(boldRed, f.Code), marker, f.Message)
+	w.printf("%s%s%s%d%s%d%s %s %s%s\n", p.paint(bold, escape(f.Path)), colon, cell, f.Location.Row, colon,
+		f.Location.Column, colon, p.paint(boldRed, f.Code), marker, escape(f.Message))
+}
+
+// escape makes s safe to write to a terminal: control characters (ESC,
+// BEL, newlines, C1 controls...), bidirectional formatting characters and
+// bytes that are not UTF-8 are written as Go escapes (`\x1b`, `\n`,
+// `\u202e`, `\xff`). File names may hold any of them; written raw, they
+// could rewrite the terminal or hide what a line says. Backslashes are
+// kept as they are (Windows paths). JSON output escapes on its own.
+func escape(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// printable replaces the control characters of a source line (tabs aside,
+// which underline expands) by their Unicode control pictures ("␛" for
+// ESC), as Ruff does: one column each, so the carets still line up.
+func printable(line string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t':
+			return r
+		case r < 0x20:
+			return 0x2400 + r
+		case r == 0x7f:
+			return 0x2421
+		case unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r):
+			return 0xfffd
+		}
+		return r
+	}, line)
 }
 
 // writeSnippet writes the source line of f with its range underlined:
@@ -119,10 +174,10 @@ func writeSnippet(w *errWriter, p painter, f *lint.Finding) {
 	w.printf("%s%s\n", pad, gutter)
 	eq := p.paint(blue+bold, "=")
 	if f.Fix != nil && f.Fix.Message != "" {
-		w.printf("%s%s %s %s\n", pad, eq, p.paint(bold, "help:"), f.Fix.Message)
+		w.printf("%s%s %s %s\n", pad, eq, p.paint(bold, "help:"), escape(f.Fix.Message))
 	}
 	for _, r := range f.Related {
-		w.printf("%s%s %s %s (%s:%d:%d)\n", pad, eq, p.paint(bold, "note:"), r.Message, r.Path, r.Location.Row, r.Location.Column)
+		w.printf("%s%s %s %s (%s:%d:%d)\n", pad, eq, p.paint(bold, "note:"), escape(r.Message), escape(r.Path), r.Location.Row, r.Location.Column)
 	}
 	w.printf("\n")
 }
@@ -133,7 +188,7 @@ func writeSnippet(w *errWriter, p painter, f *lint.Finding) {
 // the line is underlined to the line's end.
 func underline(f *lint.Finding) (line string, start, width int) {
 	const tab = 4
-	runes := []rune(f.SourceLine)
+	runes := []rune(printable(f.SourceLine))
 	from := max(f.Location.Column-1, 0)
 	from = min(from, len(runes))
 	to := len(runes)
@@ -234,7 +289,7 @@ func Errors(w io.Writer, errs []lint.FileError, color bool) error {
 	ew := newWriter(w)
 	p := painter(color)
 	for _, e := range errs {
-		msg := e.Message
+		msg := escape(e.Message)
 		if e.Internal {
 			// The engine's messages may already say so.
 			if rest, ok := strings.CutPrefix(msg, "internal error"); ok {
@@ -243,7 +298,7 @@ func Errors(w io.Writer, errs []lint.FileError, color bool) error {
 				msg = p.paint(boldRed, "internal error") + ": " + msg
 			}
 		}
-		ew.printf("sparklint: %s: %s\n", p.paint(bold, e.Path), msg)
+		ew.printf("sparklint: %s: %s\n", p.paint(bold, escape(e.Path)), msg)
 	}
 	return ew.flush()
 }
@@ -251,7 +306,7 @@ func Errors(w io.Writer, errs []lint.FileError, color bool) error {
 // Warning writes a run-wide note for standard error.
 func Warning(w io.Writer, msg string, color bool) error {
 	ew := newWriter(w)
-	ew.printf("sparklint: %s %s\n", painter(color).paint(bold+"\x1b[33m", "warning:"), msg)
+	ew.printf("sparklint: %s %s\n", painter(color).paint(bold+"\x1b[33m", "warning:"), escape(msg))
 	return ew.flush()
 }
 

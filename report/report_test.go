@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sparklint/sparklint/lint"
@@ -203,14 +204,29 @@ func TestJSONMatchesEncoder(t *testing.T) {
 }
 
 func TestStatisticsGolden(t *testing.T) {
+	// SPK201: 3 findings, 2 with a safe fix ([-]); SPK202: all fixable
+	// ([*]); SPK401: an unsafe fix ([ ], [*] with --unsafe-fixes).
 	fs := sample()
-	fs = append(fs, fs[0], fs[0], fs[1])
-	golden(t, "statistics.golden", render(t, func(b *bytes.Buffer) error { return Statistics(b, fs) }))
-	golden(t, "statistics_json.golden", render(t, func(b *bytes.Buffer) error { return StatisticsJSON(b, fs) }))
-	if got := render(t, func(b *bytes.Buffer) error { return Statistics(b, sample()[1:2]) }); string(got) != "1\tSPK101\texecutor-mutates-driver-state\n" {
+	noFix, other := fs[0], fs[0]
+	noFix.Fix = nil
+	other.Code, other.Name = "SPK202", "other-fixable"
+	fs = append(fs, fs[0], noFix, fs[1], other)
+	golden(t, "statistics.golden", render(t, func(b *bytes.Buffer) error { return Statistics(b, fs, false) }))
+	golden(t, "statistics_unsafe.golden", render(t, func(b *bytes.Buffer) error { return Statistics(b, fs, true) }))
+	golden(t, "statistics_json.golden", render(t, func(b *bytes.Buffer) error { return StatisticsJSON(b, fs, false) }))
+	if got := render(t, func(b *bytes.Buffer) error { return Statistics(b, sample()[1:2], false) }); string(got) != "1\tSPK101\texecutor-mutates-driver-state\n" {
 		t.Errorf("no fixable rule: %q", got)
 	}
-	if got := render(t, func(b *bytes.Buffer) error { return StatisticsJSON(b, nil) }); string(got) != "[]\n" {
+	var stats []map[string]any
+	if err := json.Unmarshal(render(t, func(b *bytes.Buffer) error { return StatisticsJSON(b, fs, false) }), &stats); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stats {
+		if len(s) != 5 || s["code"] == "SPK201" && (s["count"] != 3.0 || s["fixable"] != false || s["fixable_count"] != 2.0) {
+			t.Errorf("statistics JSON object %v, want Ruff's shape (code, name, count, fixable, fixable_count)", s)
+		}
+	}
+	if got := render(t, func(b *bytes.Buffer) error { return StatisticsJSON(b, nil, false) }); string(got) != "[]\n" {
 		t.Errorf("empty statistics JSON: %q", got)
 	}
 }
@@ -257,5 +273,48 @@ func TestUnderline(t *testing.T) {
 		if line != tt.wantLine || start != tt.start || width != tt.width {
 			t.Errorf("underline(%q, %d..%d:%d) = %q, %d, %d; want %q, %d, %d", tt.line, tt.col, tt.endRow, tt.endCol, line, start, width, tt.wantLine, tt.start, tt.width)
 		}
+	}
+}
+
+// Control characters in file names (and messages) reach a terminal
+// escaped in text output; JSON escapes them its own way.
+func TestTextEscapesControlCharacters(t *testing.T) {
+	f := sample()[1]
+	f.Path = "jobs/\x1b[2Jevil\u202e.py"
+	f.Related = []lint.Related{{Path: "a\x07\u009b.py", Location: lint.Position{Row: 1, Column: 1}, Message: "shipped \x1b]0;x\x07here"}}
+	f.Message = "appends to `\x1b[31m`"
+	f.SourceLine = "\tseen.append(\x1b)"
+	errs := []lint.FileError{{Path: "bad\nname\xff.py", Message: "binary file"}}
+	for _, out := range [][]byte{
+		render(t, func(b *bytes.Buffer) error { return Text(b, []lint.Finding{f}, errs, TextOptions{}) }),
+		render(t, func(b *bytes.Buffer) error {
+			return Text(b, []lint.Finding{f}, errs, TextOptions{Color: true, Concise: true})
+		}),
+		render(t, func(b *bytes.Buffer) error { return Errors(b, errs, false) }),
+	} {
+		plain := bytes.ReplaceAll(out, []byte("\x1b["), nil) // colours of our own
+		for _, c := range plain {
+			if (c < 0x20 && c != '\n') || c == 0x7f {
+				t.Errorf("raw control character %q in:\n%q", c, out)
+				break
+			}
+		}
+		if bytes.Contains(out, []byte("\x1b[2J")) || bytes.Contains(out, []byte("\x1b[31m`")) || bytes.Contains(out, []byte("\u202e")) || bytes.Contains(out, []byte("\xff")) {
+			t.Errorf("unescaped sequence in:\n%q", out)
+		}
+	}
+	text := string(render(t, func(b *bytes.Buffer) error { return Text(b, []lint.Finding{f}, errs, TextOptions{}) }))
+	for _, want := range []string{`jobs/\x1b[2Jevil\u202e.py:20:2: SPK101`, `(a\a\u009b.py:1:1)`, "appends to `\\x1b[31m`"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if e := string(render(t, func(b *bytes.Buffer) error { return Errors(b, errs, false) })); e != `sparklint: bad\nname\xff.py: binary file`+"\n" {
+		t.Errorf("Errors: %q", e)
+	}
+	// JSON keeps the name, escaped as JSON.
+	j := string(render(t, func(b *bytes.Buffer) error { return JSON(b, []lint.Finding{f}) }))
+	if !strings.Contains(j, `"filename": "jobs/\u001b[2Jevil`+"\u202e"+`.py"`) {
+		t.Errorf("JSON filename:\n%s", j)
 	}
 }

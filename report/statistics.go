@@ -8,17 +8,23 @@ import (
 	"github.com/sparklint/sparklint/lint"
 )
 
-// Statistic is the number of findings of one rule.
+// Statistic is the number of findings of one rule, in the shape of
+// `ruff check --statistics --output-format json`.
 type Statistic struct {
-	Code    string `json:"code"`
-	Name    string `json:"name"`
-	Count   int    `json:"count"`
-	Fixable bool   `json:"fixable"`
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+	// Fixable is true when every finding of the rule has a fix that --fix
+	// applies (Ruff's meaning, kept for compatibility); FixableCount is
+	// how many do.
+	Fixable      bool `json:"fixable"`
+	FixableCount int  `json:"fixable_count"`
 }
 
 // Count groups findings by rule code, most frequent first (then by code).
-// A rule is fixable when any of its findings has a safe fix.
-func Count(findings []lint.Finding) []Statistic {
+// A finding is fixable when it has a safe fix, or, with unsafe
+// (--unsafe-fixes), an unsafe one.
+func Count(findings []lint.Finding, unsafe bool) []Statistic {
 	idx := map[string]int{}
 	var out []Statistic
 	for i := range findings {
@@ -30,7 +36,12 @@ func Count(findings []lint.Finding) []Statistic {
 			out = append(out, Statistic{Code: f.Code, Name: f.Name})
 		}
 		out[j].Count++
-		out[j].Fixable = out[j].Fixable || fixable(f)
+		if fixable(f) || (unsafe && unsafeFixable(f)) {
+			out[j].FixableCount++
+		}
+	}
+	for i := range out {
+		out[i].Fixable = out[i].FixableCount == out[i].Count
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
@@ -42,23 +53,28 @@ func Count(findings []lint.Finding) []Statistic {
 }
 
 // Statistics writes the per-rule counts as `ruff check --statistics` does:
-// count, code and name in tab-separated columns, with a "[*]" (or "[ ]")
-// fixability marker before the name when any rule is fixable.
-func Statistics(w io.Writer, findings []lint.Finding) error {
-	stats := Count(findings)
+// count, code and name in tab-separated columns, with a fixability marker
+// before the name when any finding is fixable: "[*]" when all the rule's
+// findings are, "[-]" when some are, "[ ]" when none is.
+func Statistics(w io.Writer, findings []lint.Finding, unsafe bool) error {
+	stats := Count(findings, unsafe)
 	countWidth, codeWidth, anyFixable := 0, 0, false
 	for _, s := range stats {
 		countWidth = max(countWidth, len(fmt.Sprint(s.Count)))
 		codeWidth = max(codeWidth, len(s.Code))
-		anyFixable = anyFixable || s.Fixable
+		anyFixable = anyFixable || s.FixableCount > 0
 	}
 	ew := newWriter(w)
 	for _, s := range stats {
 		marker := ""
 		if anyFixable {
-			marker = "[ ] "
-			if s.Fixable {
+			switch {
+			case s.Fixable:
 				marker = "[*] "
+			case s.FixableCount > 0:
+				marker = "[-] "
+			default:
+				marker = "[ ] "
 			}
 		}
 		ew.printf("%*d\t%-*s\t%s%s\n", countWidth, s.Count, codeWidth, s.Code, marker, s.Name)
@@ -68,8 +84,8 @@ func Statistics(w io.Writer, findings []lint.Finding) error {
 
 // StatisticsJSON writes the per-rule counts as a JSON array, as
 // `ruff check --statistics --output-format json` does.
-func StatisticsJSON(w io.Writer, findings []lint.Finding) error {
-	stats := Count(findings)
+func StatisticsJSON(w io.Writer, findings []lint.Finding, unsafe bool) error {
+	stats := Count(findings, unsafe)
 	if stats == nil {
 		stats = []Statistic{}
 	}

@@ -1,7 +1,10 @@
 package sparktype
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/sparklint/sparklint/pyparse"
 )
@@ -135,9 +138,23 @@ func (l Loc) Where(from *pyparse.Module) string {
 		where = "cell " + strconv.Itoa(cell) + ", line " + strconv.Itoa(r)
 	}
 	if l.M != from {
-		where = l.M.Path + " " + where
+		where = displayPath(l.M.Path) + " " + where
 	}
 	return where
+}
+
+// displayPath shortens an absolute path under the working folder to a
+// relative one, as the rest of the output names files.
+func displayPath(p string) string {
+	if !filepath.IsAbs(p) {
+		return p
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return p
 }
 
 // Valid reports whether the location is set.

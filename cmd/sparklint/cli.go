@@ -88,9 +88,12 @@ node_modules, build, dist, .tox, ...),
 anything matched by --exclude, and whatever .gitignore files (and
 .git/info/exclude) ignore. Files named explicitly are always checked.
 
-Results are cached in .sparklint_cache under the project root (the nearest
-folder with pyproject.toml, setup.py, setup.cfg or .git), keyed by file
-content; unchanged files are not checked again.
+The project root is the nearest folder with pyproject.toml, setup.py,
+setup.cfg or .git; without one, the current folder (for paths inside it).
+Imports of project modules are resolved from it, and findings in modules
+that are excluded are not reported (nor fixed). Results are cached in
+.sparklint_cache under the project root, keyed by file content; unchanged
+files are not checked again.
 
 Exit status:
   0  no findings
@@ -146,7 +149,7 @@ func newCheckCmd(stdout, stderr io.Writer, status *int) *cobra.Command {
 	f.BoolVar(&opts.UnsafeFixes, "unsafe-fixes", false, "with --fix, apply unsafe fixes too; without it, show them as available")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the result cache")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "cache folder (default .sparklint_cache under the project root)")
-	f.BoolVar(&statistics, "statistics", false, "print the number of findings per rule instead of the findings")
+	f.BoolVar(&statistics, "statistics", false, "print the number of findings per rule instead of the findings ([*] all fixable, [-] some, [ ] none)")
 	f.IntVarP(&opts.Jobs, "jobs", "j", 0, "files checked in parallel (default: one per CPU)")
 	return cmd
 }
@@ -164,9 +167,9 @@ func checkOutput(res *lint.Result, format string, statistics, unsafe bool, stdou
 	var err error
 	switch {
 	case statistics && format == "json":
-		err = report.StatisticsJSON(stdout, res.Findings)
+		err = report.StatisticsJSON(stdout, res.Findings, unsafe)
 	case statistics:
-		err = report.Statistics(stdout, res.Findings)
+		err = report.Statistics(stdout, res.Findings, unsafe)
 	case format == "json":
 		err = report.JSON(stdout, res.Findings)
 	default:

@@ -203,7 +203,7 @@ func TestCheckJSONAndStatistics(t *testing.T) {
 		t.Errorf("statistics: %d %q", code, out)
 	}
 	code, out, _ = sparklint(t, root, "check", "--statistics", "--output-format", "json", "--no-cache")
-	if code != 1 || !strings.Contains(out, `"count": 2`) {
+	if code != 1 || !strings.Contains(out, `"count": 2`) || !strings.Contains(out, `"fixable_count": 0`) {
 		t.Errorf("statistics json: %d %q", code, out)
 	}
 	if code, out, _ := sparklint(t, t.TempDir(), "check", "--output-format", "json"); code != 0 || out != "[]\n" {
@@ -296,4 +296,128 @@ func TestBinary(t *testing.T) {
 
 func asExit(err error, target **exec.ExitError) bool {
 	return errors.As(err, target)
+}
+
+// A cached run prints what a cold one does, notebook cells included.
+func TestCheckCachedNotebookKeepsCell(t *testing.T) {
+	nb := `{"cells": [
+ {"cell_type": "markdown", "source": ["# Orders\n"]},
+ {"cell_type": "code", "source": ["orders = spark.read.parquet('s3://lake/orders')\n"]},
+ {"cell_type": "code", "source": ["n = orders.count()\n", "rows = orders.collect()\n"]}
+], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}`
+	dir := tree(t, map[string]string{"nb.ipynb": nb})
+	_, cold, _ := sparklint(t, dir, "check", "--output-format", "concise")
+	_, warm, _ := sparklint(t, dir, "check", "--output-format", "concise")
+	if !strings.HasPrefix(cold, "nb.ipynb:cell 3:2:") || warm != cold {
+		t.Errorf("cold run:\n%s\nwarm run:\n%s", cold, warm)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".sparklint_cache")); err != nil {
+		t.Errorf("no cache written: %v", err)
+	}
+}
+
+// --fix keeps a CRLF file's line endings: inserted lines end in \r\n too.
+func TestCheckFixCRLF(t *testing.T) {
+	src, err := os.ReadFile("../../fixtures/SPK201/fix.py")
+	if err != nil {
+		t.Skip("SPK201 fixture missing:", err)
+	}
+	want, err := os.ReadFile("../../fixtures/SPK201/fix.py.golden")
+	if err != nil {
+		t.Skip("SPK201 golden missing:", err)
+	}
+	crlf := func(b []byte) string { return strings.ReplaceAll(string(b), "\n", "\r\n") }
+	root := tree(t, map[string]string{"fix.py": crlf(src)})
+	_, out, errOut := sparklint(t, root, "check", "--fix", "--select", "SPK201")
+	got, _ := os.ReadFile(filepath.Join(root, "fix.py"))
+	if string(got) != crlf(want) {
+		t.Errorf("fixed file differs from the CRLF golden:\n%q\nstdout:\n%s\nstderr:\n%s", got, out, errOut)
+	}
+	lines := strings.SplitAfter(string(got), "\n")
+	for i, l := range lines[:len(lines)-1] {
+		if !strings.HasSuffix(l, "\r\n") {
+			t.Errorf("line %d ends in a bare \\n: %q", i+1, l)
+		}
+	}
+}
+
+// looseJobs writes, into a new folder with no project marker, a package
+// whose entry point ships a helper that mutates a module-level list.
+func looseJobs(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for d := dir; ; d = filepath.Dir(d) {
+		for _, m := range []string{"pyproject.toml", "setup.py", "setup.cfg", ".git"} {
+			if _, err := os.Lstat(filepath.Join(d, m)); err == nil {
+				t.Skipf("%s has a project marker above it", dir)
+			}
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	files := map[string]string{
+		"jobs/__init__.py": `"""Jobs."""` + "\n",
+		"jobs/helpers.py":  "REJECTED = []\n\n\ndef clean(line):\n    if not line.strip():\n        REJECTED.append(line)\n        return None\n    return line.lower()\n",
+		"jobs/main.py": "from pyspark.sql import SparkSession\n\nfrom jobs.helpers import clean\n\n" +
+			"spark = SparkSession.builder.getOrCreate()\nsc = spark.sparkContext\n\n" +
+			"sc.textFile(\"s3://landing/raw/*.txt\").map(clean).count()\n",
+	}
+	for rel, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Without a project marker the working folder is the root (as in Ruff), so
+// `import jobs.helpers` resolves when checking jobs/ from its parent.
+func TestCheckRootDefaultsToWorkingFolder(t *testing.T) {
+	dir := looseJobs(t)
+	helpers := filepath.Join("jobs", "helpers.py") + ":6:9: SPK101 "
+	for _, path := range []string{"jobs", filepath.Join("jobs", "main.py")} {
+		code, out, errOut := sparklint(t, dir, "check", "--output-format", "concise", path)
+		if code != 1 || !strings.HasPrefix(out, helpers) {
+			t.Errorf("check %s: status %d, want the SPK101 in jobs/helpers.py:\n%s%s", path, code, out, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".sparklint_cache")); err != nil {
+		t.Errorf("no cache under the root: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "jobs", ".sparklint_cache")); !os.IsNotExist(err) {
+		t.Errorf("cache inside jobs/: %v", err)
+	}
+}
+
+// Findings in excluded files are not reported (and not fixed); files named
+// on the command line count as included.
+func TestCheckFindingsInExcludedFilesDropped(t *testing.T) {
+	dir := looseJobs(t)
+	for _, args := range [][]string{
+		{"--exclude", "helpers.py"},
+		{"--exclude", "jobs/helpers.py"},
+		{"--exclude", "jobs/helpers.py", "jobs/main.py"},
+	} {
+		code, out, errOut := sparklint(t, dir, append([]string{"check", "--no-cache", "--output-format", "concise"}, args...)...)
+		if code != 0 || strings.Contains(out, "SPK101") {
+			t.Errorf("check %v: status %d, want no finding:\n%s%s", args, code, out, errOut)
+		}
+	}
+	// A .gitignore'd helper is excluded too.
+	if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("helpers.py\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := sparklint(t, dir, "check", "--no-cache", "jobs"); code != 0 || strings.Contains(out, "SPK101") {
+		t.Errorf("git-ignored helper: status %d:\n%s", code, out)
+	}
+	// Named explicitly, it is checked whatever the excludes say.
+	code, out, _ := sparklint(t, dir, "check", "--no-cache", "--output-format", "concise", "--exclude", "helpers.py", "jobs/main.py", "jobs/helpers.py")
+	if code != 1 || !strings.Contains(out, "SPK101") {
+		t.Errorf("helper named explicitly: status %d:\n%s", code, out)
+	}
 }
