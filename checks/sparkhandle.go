@@ -111,7 +111,7 @@ func handleRef(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pypars
 		name := m.Text(n)
 		s, bs := m.Scopes.Lookup(n, name)
 		if s == nil {
-			if m.Notebook && (name == "spark" || name == "sc" || name == "sqlContext") {
+			if ti.Notebook && (name == "spark" || name == "sc" || name == "sqlContext") {
 				t := ti.TypeOf(n)
 				return n, t.Kind.String(), t.Kind.IsHandle()
 			}

@@ -56,13 +56,12 @@ func runUnpicklable(pass *analysis.Pass) (any, error) {
 	boundReported := map[*executor.Shipping]bool{}
 	for _, f := range ex.Funcs {
 		m := f.Fn.M
-		ti := ex.Types.InfoFor(m)
 		seen := map[string]bool{}
 		for _, c := range executor.Captures(m, f.Fn.N) {
 			if seen[c.Name] {
 				continue
 			}
-			what, where, ok := capturedUnpicklable(ti, m, c.Bindings)
+			what, where, ok := capturedUnpicklable(ex, m, c.Bindings)
 			if !ok {
 				continue
 			}
@@ -93,7 +92,7 @@ func runUnpicklable(pass *analysis.Pass) (any, error) {
 		}
 		bad := map[string]instanceAttr{}
 		for _, a := range instanceAttrs(ex, cls) {
-			if what, ok := executor.Unpicklable(ex.Types.InfoFor(a.m), a.m, a.m.Child(a.assign, pyparse.FRight), 0); ok {
+			if what, ok := ex.Unpicklable(a.m, a.m.Child(a.assign, pyparse.FRight)); ok {
 				a.what = what
 				bad[a.name] = a
 			}
@@ -139,7 +138,7 @@ func runUnpicklable(pass *analysis.Pass) (any, error) {
 
 // capturedUnpicklable decides whether a captured name holds an
 // unpicklable object: its last binding with a value creates one.
-func capturedUnpicklable(ti *sparktype.Info, m *pyparse.Module, bs []*pyparse.Binding) (string, pyparse.NodeID, bool) {
+func capturedUnpicklable(ex *executor.Info, m *pyparse.Module, bs []*pyparse.Binding) (string, pyparse.NodeID, bool) {
 	for _, bd := range bs {
 		if bd.Guarded {
 			// global c; if c is None: c = make(): created lazily where it
@@ -161,7 +160,7 @@ func capturedUnpicklable(ti *sparktype.Info, m *pyparse.Module, bs []*pyparse.Bi
 		if m.Kind(v) == pyparse.KNone {
 			continue // x = None placeholders
 		}
-		what, ok := executor.Unpicklable(ti, m, v, 0)
+		what, ok := ex.Unpicklable(m, v)
 		return what, bd.Stmt, ok
 	}
 	return "", 0, false

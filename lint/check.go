@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sparklint/sparklint/checks"
+	"github.com/sparklint/sparklint/checks/settings"
 	"github.com/sparklint/sparklint/checks/sparktype"
 	"github.com/sparklint/sparklint/pyparse"
 	"golang.org/x/tools/go/analysis"
@@ -73,6 +74,8 @@ func contentHash(src []byte) string {
 type Checker struct {
 	Project *Project
 	Rules   []*checks.Rule
+	// Settings are the rule options (settings.Default when nil).
+	Settings *settings.Settings
 	// analyzers in dependency order (prerequisites first).
 	order    []*analysis.Analyzer
 	ruleOf   map[*analysis.Analyzer]*checks.Rule
@@ -179,13 +182,17 @@ func (c *Checker) CheckFile(path string, src []byte) FileResult {
 		return res
 	}
 	unit := &pyparse.Unit{Module: m, Project: c.Project}
-	resultOf := map[*analysis.Analyzer]any{pyparse.Analyzer: unit}
+	opts := c.Settings
+	if opts == nil {
+		opts = settings.Default
+	}
+	resultOf := map[*analysis.Analyzer]any{pyparse.Analyzer: unit, settings.Analyzer: opts}
 	var diags []struct {
 		rule *checks.Rule
 		d    analysis.Diagnostic
 	}
 	for _, a := range c.order {
-		if a == pyparse.Analyzer {
+		if a == pyparse.Analyzer || a == settings.Analyzer {
 			continue
 		}
 		ok := true

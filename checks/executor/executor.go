@@ -13,9 +13,11 @@
 package executor
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 
+	"github.com/sparklint/sparklint/checks/settings"
 	"github.com/sparklint/sparklint/checks/sparktype"
 	"github.com/sparklint/sparklint/pyparse"
 	"golang.org/x/tools/go/analysis"
@@ -59,24 +61,36 @@ type Info struct {
 	// first shipping that reaches it).
 	Funcs []*Func
 	seen  map[sparktype.Loc]bool
+
+	settings         *settings.Settings
+	extraUnpicklable map[string]bool
 }
 
 // Analyzer finds the executor code of a file.
 var Analyzer = &analysis.Analyzer{
 	Name:       "executor",
 	Doc:        "finds functions Spark ships to executors and what they capture",
-	Requires:   []*analysis.Analyzer{pyparse.Analyzer, sparktype.Analyzer},
+	Requires:   []*analysis.Analyzer{pyparse.Analyzer, sparktype.Analyzer, settings.Analyzer},
 	ResultType: reflect.TypeFor[*Info](),
 	Run: func(pass *analysis.Pass) (any, error) {
 		u := pass.ResultOf[pyparse.Analyzer].(*pyparse.Unit)
 		ti := pass.ResultOf[sparktype.Analyzer].(*sparktype.Info)
-		return Analyze(u.Module, ti), nil
+		return Analyze(u.Module, ti, settings.Of(pass)), nil
 	},
 }
 
 // Analyze finds the executor code of module m.
-func Analyze(m *pyparse.Module, ti *sparktype.Info) *Info {
-	in := &Info{Types: ti, seen: map[sparktype.Loc]bool{}}
+func Analyze(m *pyparse.Module, ti *sparktype.Info, s *settings.Settings) *Info {
+	if s == nil {
+		s = settings.Default
+	}
+	in := &Info{Types: ti, seen: map[sparktype.Loc]bool{}, settings: s}
+	for _, c := range s.ExtraUnpicklable {
+		if in.extraUnpicklable == nil {
+			in.extraUnpicklable = map[string]bool{}
+		}
+		in.extraUnpicklable[c] = true
+	}
 	if m.Scopes == nil {
 		return in
 	}
@@ -135,6 +149,12 @@ func (in *Info) call(m *pyparse.Module, call pyparse.NodeID) {
 		return
 	}
 	ft := ti.TypeOf(callee)
+	if ep, ok := in.configuredEntryPoint(m, callee, ft); ok {
+		if arg := sparktype.Arg(m, call, ep.Position, ""); arg >= 0 {
+			in.ship(m, call, arg, ep.Name)
+		}
+		return
+	}
 	if ft.Kind == sparktype.Function && udfFactories[ft.Name] {
 		if f := sparktype.Arg(m, call, 0, "f"); f >= 0 {
 			in.ship(m, call, f, "udf")
@@ -366,4 +386,44 @@ func isRead(m *pyparse.Module, n pyparse.NodeID) bool {
 // "RDD.map at line 12" (or at a cell, or in another file).
 func (s *Shipping) Describe(from *pyparse.Module) string {
 	return s.Via + " at " + s.Call.Where(from)
+}
+
+// configuredEntryPoint matches a call against the entry points of the
+// configuration: a Spark method by class ("RDD.mapPartitionsWithBarrier"),
+// a library function by qualified name, a project function by its name
+// and, when given, the end of its module's path ("jobs.util.run_distributed"
+// matches def run_distributed in jobs/util.py).
+func (in *Info) configuredEntryPoint(m *pyparse.Module, callee pyparse.NodeID, ft sparktype.Type) (settings.EntryPoint, bool) {
+	if len(in.settings.ExtraEntryPoints) == 0 {
+		return settings.EntryPoint{}, false
+	}
+	var class, method string
+	if m.Kind(callee) == pyparse.KAttribute {
+		method = m.Text(m.Child(callee, pyparse.FAttribute))
+		class = in.Types.TypeOf(m.Child(callee, pyparse.FObject)).Kind.ClassName()
+	}
+	q := sparktype.QualifiedName(m, callee)
+	for _, ep := range in.settings.ExtraEntryPoints {
+		switch {
+		case class != "" && ep.Name == class+"."+method:
+			return ep, true
+		case q != "" && ep.Name == q:
+			return ep, true
+		case ft.Kind == sparktype.Function && ft.Def.M != nil && ft.Def.M.Kind(ft.Def.N) == pyparse.KFunctionDefinition:
+			dm := ft.Def.M
+			name := dm.Text(dm.Child(ft.Def.N, pyparse.FName))
+			mod, fn := "", ep.Name
+			if i := strings.LastIndexByte(ep.Name, '.'); i >= 0 {
+				mod, fn = ep.Name[:i], ep.Name[i+1:]
+			}
+			if fn != name {
+				continue
+			}
+			path := strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(dm.Path), ".py"), "/__init__")
+			if mod == "" || path == strings.ReplaceAll(mod, ".", "/") || strings.HasSuffix(path, "/"+strings.ReplaceAll(mod, ".", "/")) {
+				return ep, true
+			}
+		}
+	}
+	return settings.EntryPoint{}, false
 }

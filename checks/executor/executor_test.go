@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sparklint/sparklint/checks/settings"
 	"github.com/sparklint/sparklint/checks/sparktype"
 	"github.com/sparklint/sparklint/pyparse"
 )
@@ -64,7 +65,7 @@ func TestExecutorFunctions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := Analyze(m, sparktype.New(m, nil))
+	in := Analyze(m, sparktype.New(m, nil), nil)
 	var got []string
 	for _, f := range in.Funcs {
 		name := "lambda"
@@ -103,5 +104,42 @@ func TestCapturesSkipLocalsAndDefaults(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "e,g" {
 		t.Errorf("captures = %v, want e,g (not the parameter, the default, the comprehension variable or builtins)", names)
+	}
+}
+
+func TestConfiguredEntryPointsAndConstructors(t *testing.T) {
+	src := `from pyspark import SparkContext
+import mylib
+sc = SparkContext()
+conn = mylib.connect()
+def work(x):
+    return conn.get(x)
+def run_distributed(rdd, fn):
+    return rdd.map(fn)
+run_distributed(sc.parallelize([1]), work)
+`
+	m, err := pyparse.Parse(token.NewFileSet(), "jobs/util.py", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti := sparktype.New(m, nil)
+	if got := Analyze(m, ti, nil); len(got.Funcs) != 0 {
+		t.Fatalf("without configuration nothing is shipped (fn is a parameter): %d", len(got.Funcs))
+	}
+	ep, err := settings.ParseEntryPoint("jobs.util.run_distributed:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &settings.Settings{ExtraEntryPoints: []settings.EntryPoint{ep}, ExtraUnpicklable: []string{"mylib.connect"}}
+	in := Analyze(m, sparktype.New(m, nil), s)
+	if len(in.Funcs) != 1 || m.Text(m.Child(in.Funcs[0].Fn.N, pyparse.FName)) != "work" {
+		t.Fatalf("funcs = %v, want work shipped through the configured entry point", in.Funcs)
+	}
+	conn := m.Scopes.Module.Bindings["conn"][0].Value
+	if what, ok := in.Unpicklable(m, conn); !ok || what != "mylib.connect()" {
+		t.Errorf("Unpicklable = %q, %v; want the configured constructor", what, ok)
+	}
+	if _, err := settings.ParseEntryPoint("nope"); err == nil {
+		t.Error("an entry point without a position is an error")
 	}
 }

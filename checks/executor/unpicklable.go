@@ -74,7 +74,11 @@ func isUpper(s string) bool { return s[0] >= 'A' && s[0] <= 'Z' }
 
 // Unpicklable reports whether the value expression v (in module m)
 // creates an object that cannot be shipped to executors, and names it.
-func Unpicklable(ti *sparktype.Info, m *pyparse.Module, v pyparse.NodeID, depth int) (string, bool) {
+func (in *Info) Unpicklable(m *pyparse.Module, v pyparse.NodeID) (string, bool) {
+	return in.unpicklable(in.Types.InfoFor(m), m, v, 0)
+}
+
+func (in *Info) unpicklable(ti *sparktype.Info, m *pyparse.Module, v pyparse.NodeID, depth int) (string, bool) {
 	v = m.Unparen(v)
 	if depth > 3 {
 		return "", false
@@ -99,8 +103,8 @@ func Unpicklable(ti *sparktype.Info, m *pyparse.Module, v pyparse.NodeID, depth 
 			return "", false
 		}
 	}
-	if t, ok := unpicklable[q]; ok {
-		return q + "()", t != "" || ok
+	if _, ok := unpicklable[q]; ok || in.extraUnpicklable[q] {
+		return q + "()", true
 	}
 	// A method of an unpicklable object: conn.cursor(), engine.connect().
 	if m.Kind(callee) == pyparse.KAttribute {

@@ -12,6 +12,7 @@ package sparktype
 import (
 	"reflect"
 
+	"github.com/sparklint/sparklint/checks/settings"
 	"github.com/sparklint/sparklint/pyparse"
 	"golang.org/x/tools/go/analysis"
 )
@@ -20,10 +21,12 @@ import (
 var Analyzer = &analysis.Analyzer{
 	Name:       "sparktype",
 	Doc:        "infers Spark types and DataFrame lineage of Python expressions",
-	Requires:   []*analysis.Analyzer{pyparse.Analyzer},
+	Requires:   []*analysis.Analyzer{pyparse.Analyzer, settings.Analyzer},
 	ResultType: reflect.TypeFor[*Info](),
 	Run: func(pass *analysis.Pass) (any, error) {
 		u := pass.ResultOf[pyparse.Analyzer].(*pyparse.Unit)
-		return New(u.Module, u.Project), nil
+		in := New(u.Module, u.Project)
+		in.SetDatabricks(settings.Of(pass).Databricks)
+		return in, nil
 	},
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sparklint/sparklint/checks/settings"
 	"github.com/sparklint/sparklint/pyparse"
 )
 
@@ -17,9 +18,13 @@ type Info struct {
 	// ImportsPySpark is true when the file imports pyspark (or awsglue,
 	// or is a notebook where Spark is predefined).
 	ImportsPySpark bool
+	// Notebook is true when spark, sc, dbutils and display are
+	// predefined in the file (see settings.Databricks).
+	Notebook bool
 
 	memo     map[pyparse.NodeID]Type
 	busy     map[pyparse.NodeID]bool
+	databricks settings.Databricks
 	bindMemo map[*pyparse.Binding]Type
 	bindBusy map[*pyparse.Binding]bool
 	others   map[*pyparse.Module]*Info
@@ -39,6 +44,7 @@ func New(m *pyparse.Module, p pyparse.Project) *Info {
 		bindMemo: map[*pyparse.Binding]Type{}, bindBusy: map[*pyparse.Binding]bool{},
 		others: map[*pyparse.Module]*Info{}}
 	in.others[m] = in
+	in.Notebook = m.Notebook
 	in.ImportsPySpark = m.Notebook
 	if m.Scopes != nil {
 		for _, bd := range m.Scopes.Imports {
@@ -63,8 +69,26 @@ func (in *Info) InfoFor(m *pyparse.Module) *Info {
 	}
 	o := New(m, in.Project)
 	o.others = in.others
+	o.databricks = in.databricks
+	o.applyDatabricks()
 	in.others[m] = o
 	return o
+}
+
+// SetDatabricks applies the run's Databricks mode to this file and the
+// project modules the analysis opens.
+func (in *Info) SetDatabricks(mode settings.Databricks) {
+	in.databricks = mode
+	in.applyDatabricks()
+}
+
+func (in *Info) applyDatabricks() {
+	switch in.databricks {
+	case settings.DatabricksOn:
+		in.Notebook, in.ImportsPySpark = true, true
+	case settings.DatabricksOff:
+		in.Notebook = false
+	}
 }
 
 // Modules returns the modules this analysis has opened (the file itself
@@ -182,7 +206,7 @@ func (in *Info) identType(n pyparse.NodeID, e *env) Type {
 	name := m.Text(n)
 	bd := m.Scopes.Reaching(m, n, name)
 	if bd == nil {
-		if m.Notebook {
+		if in.Notebook {
 			if k, ok := notebookKinds[name]; ok {
 				return Type{Kind: k}
 			}

@@ -4,6 +4,7 @@ import (
 	"go/token"
 	"testing"
 
+	"github.com/sparklint/sparklint/checks/settings"
 	"github.com/sparklint/sparklint/pyparse"
 )
 
@@ -111,6 +112,30 @@ func TestQualifiedName(t *testing.T) {
 		v := m.Scopes.Module.Bindings[name][0].Value
 		if got := QualifiedName(m, m.Child(v, pyparse.FFunction)); got != q {
 			t.Errorf("%s: %q, want %q", name, got, q)
+		}
+	}
+}
+
+func TestDatabricksMode(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		mode settings.Databricks
+		want Kind
+	}{
+		{"_ = spark", settings.DatabricksAuto, Unknown},
+		{"_ = spark", settings.DatabricksOn, SparkSession},
+		{"# Databricks notebook source\n_ = spark", settings.DatabricksAuto, SparkSession},
+		{"# Databricks notebook source\n_ = spark", settings.DatabricksOff, Unknown},
+	} {
+		m, err := pyparse.Parse(token.NewFileSet(), "x.py", []byte(c.src+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := New(m, nil)
+		in.SetDatabricks(c.mode)
+		bs := m.Scopes.Module.Bindings["_"]
+		if got := in.TypeOf(bs[0].Value).Kind; got != c.want {
+			t.Errorf("%q mode %d: %v, want %v", c.src, c.mode, got, c.want)
 		}
 	}
 }
