@@ -67,9 +67,11 @@ var Default = &Settings{}
 // Analyzer provides the *Settings of the run. The driver supplies its
 // result; Run reports a driver that does not.
 var Analyzer = &analysis.Analyzer{
-	Name:       "settings",
-	Doc:        "provides the rule options of the run",
-	Run:        func(*analysis.Pass) (any, error) { return nil, errors.New("settings.Analyzer: the driver must supply the settings") },
+	Name: "settings",
+	Doc:  "provides the rule options of the run",
+	Run: func(*analysis.Pass) (any, error) {
+		return nil, errors.New("settings.Analyzer: the driver must supply the settings")
+	},
 	ResultType: reflect.TypeFor[*Settings](),
 }
 

@@ -22,12 +22,12 @@ type Info struct {
 	// predefined in the file (see settings.Databricks).
 	Notebook bool
 
-	memo     map[pyparse.NodeID]Type
-	busy     map[pyparse.NodeID]bool
+	memo       map[pyparse.NodeID]Type
+	busy       map[pyparse.NodeID]bool
 	databricks settings.Databricks
-	bindMemo map[*pyparse.Binding]Type
-	bindBusy map[*pyparse.Binding]bool
-	others   map[*pyparse.Module]*Info
+	bindMemo   map[*pyparse.Binding]Type
+	bindBusy   map[*pyparse.Binding]bool
+	others     map[*pyparse.Module]*Info
 }
 
 // maxFollow bounds how deep calls into project functions are followed.
