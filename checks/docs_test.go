@@ -43,7 +43,7 @@ func TestEveryRuleIsDocumented(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"SPK001", "SPK101", "SPK102", "SPK103", "SPK104", "SPK201", "SPK301", "SPK401", "SPK501"}
+	want := []string{"SPK001", "SPK002", "SPK101", "SPK102", "SPK103", "SPK104", "SPK201", "SPK301", "SPK401", "SPK501"}
 	var got []string
 	for _, r := range checks.All() {
 		got = append(got, r.Code)

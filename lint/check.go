@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sparklint/sparklint/checks"
+	"github.com/sparklint/sparklint/checks/executor"
 	"github.com/sparklint/sparklint/checks/settings"
 	"github.com/sparklint/sparklint/checks/sparktype"
 	"github.com/sparklint/sparklint/pyparse"
@@ -81,16 +82,27 @@ type Checker struct {
 	ruleOf   map[*analysis.Analyzer]*checks.Rule
 	triggers [][]byte
 	syntax   bool
+	// unusedNoqa is set when SPK002 is selected; active lists the codes
+	// of the selected rules.
+	unusedNoqa bool
+	active     map[string]bool
+	// IgnoreNoqa makes suppression comments suppress nothing (and SPK002
+	// report nothing).
+	IgnoreNoqa bool
 }
 
 // NewChecker prepares rules for running.
 func NewChecker(p *Project, rules []*checks.Rule) (*Checker, error) {
-	c := &Checker{Project: p, Rules: rules, ruleOf: map[*analysis.Analyzer]*checks.Rule{}}
+	c := &Checker{Project: p, Rules: rules, ruleOf: map[*analysis.Analyzer]*checks.Rule{}, active: map[string]bool{}}
 	var roots []*analysis.Analyzer
 	for _, r := range rules {
+		c.active[r.Code] = true
 		if r.Analyzer == nil {
-			if r.Code == checks.SyntaxError.Code {
+			switch r.Code {
+			case checks.SyntaxError.Code:
 				c.syntax = true
+			case checks.UnusedNoqa.Code:
+				c.unusedNoqa = true
 			}
 			continue
 		}
@@ -173,10 +185,13 @@ func (c *Checker) CheckFile(path string, src []byte) FileResult {
 		res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error()})
 		return res
 	}
+	used := map[int]map[string]bool{} // 0-based line → codes its noqa suppressed
 	if c.syntax && m.SyntaxError != pyparse.NoNode {
 		n := m.N(m.SyntaxError)
 		msg := "syntax error: unexpected " + describeError(m, m.SyntaxError)
-		res.Findings = append(res.Findings, c.finding(m, checks.SyntaxError, msg, n.Start, n.End))
+		if !c.suppressed(m, checks.SyntaxError.Code, n.Start, used) {
+			res.Findings = append(res.Findings, c.finding(m, checks.SyntaxError, msg, n.Start, n.End))
+		}
 	}
 	if m.Scopes == nil {
 		return res
@@ -230,7 +245,7 @@ func (c *Checker) CheckFile(path string, src []byte) FileResult {
 	}
 	deps := map[string]string{}
 	for _, x := range diags {
-		f, ok := c.convert(x.rule, x.d)
+		f, ok := c.convert(x.rule, x.d, m, used)
 		if !ok {
 			continue
 		}
@@ -253,6 +268,10 @@ func (c *Checker) CheckFile(path string, src []byte) FileResult {
 	}
 	if len(deps) > 0 {
 		res.Deps = deps
+	}
+	if c.unusedNoqa && !c.IgnoreNoqa {
+		ex, _ := resultOf[executor.Analyzer].(*executor.Info)
+		res.Findings = append(res.Findings, c.unusedSuppressions(m, used, ex)...)
 	}
 	sortFindings(res.Findings)
 	res.Findings = dedupe(res.Findings)
@@ -319,7 +338,7 @@ func cellPosition(m *pyparse.Module, off uint32) Position {
 }
 
 // convert turns a diagnostic into a finding, dropping suppressed ones.
-func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic) (Finding, bool) {
+func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic, checked *pyparse.Module, used map[int]map[string]bool) (Finding, bool) {
 	m := c.Project.ModuleAt(d.Pos)
 	if m == nil {
 		return Finding{}, false
@@ -329,7 +348,11 @@ func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic) (Finding, bool)
 	if d.End.IsValid() {
 		end = uint32(m.File.Offset(d.End))
 	}
-	if m.Noqa.Suppresses(r.Code, m.Line(start)) {
+	if m == checked {
+		if c.suppressed(m, r.Code, start, used) {
+			return Finding{}, false
+		}
+	} else if !c.IgnoreNoqa && m.Noqa.Suppresses(r.Code, m.Line(start)) {
 		return Finding{}, false
 	}
 	f := c.finding(m, r, d.Message, start, end)

@@ -1,6 +1,7 @@
 package pyparse
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -42,6 +43,36 @@ func (s *Suppressions) Suppresses(code string, line int) bool {
 		}
 	}
 	return false
+}
+
+// CodeUsed is how a suppression matched: by code on the line, by a bare
+// noqa on the line, or file-wide.
+type CodeUsed uint8
+
+// Ways a finding is suppressed.
+const (
+	NotSuppressed CodeUsed = iota
+	ByLineCode
+	ByLineAll
+	ByFile
+)
+
+// SuppressedBy reports how a finding with code on 0-based line is
+// suppressed.
+func (s *Suppressions) SuppressedBy(code string, line int) CodeUsed {
+	if s.FileAll || s.FileCodes[code] {
+		return ByFile
+	}
+	sup := s.ByLine[line]
+	switch {
+	case sup == nil:
+		return NotSuppressed
+	case sup.All:
+		return ByLineAll
+	case slices.Contains(sup.Codes, code):
+		return ByLineCode
+	}
+	return NotSuppressed
 }
 
 func parseSuppressions(m *Module) Suppressions {
