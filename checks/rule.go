@@ -113,10 +113,10 @@ var UnusedNoqa = &Rule{
 	Summary: "A `# noqa: SPKnnn` comment suppresses nothing.",
 	WhatItDoes: "Flags the SPK codes of a `# noqa: ...` comment that suppress no finding on their line (and SPK codes that do not exist). " +
 		"Codes of other tools are left alone, as are bare `# noqa` comments and codes of rules that are not selected in the run.",
-	WhyBad: "A stale suppression hides the next real finding on that line, and it tells readers a problem exists where there is none.",
-	Example: `rows = spark.table("t").limit(10).collect()  # noqa: SPK301`,
+	WhyBad:     "A stale suppression hides the next real finding on that line, and it tells readers a problem exists where there is none.",
+	Example:    `rows = spark.table("t").limit(10).collect()  # noqa: SPK301`,
 	UseInstead: `rows = spark.table("t").limit(10).collect()`,
-	FixSafety: "Safe: the fix removes the unused codes, or the whole comment when nothing else is left in it.",
+	FixSafety:  "Safe: the fix removes the unused codes, or the whole comment when nothing else is left in it.",
 	KnownLimits: "Suppressions of the executor rules (SPK101, SPK103, SPK104) in a helper module are judged only inside functions the file itself ships: " +
 		"the findings they suppress may come from another file's analysis.",
 	Fix: FixAlways,
