@@ -93,3 +93,13 @@ func isTestFile(u *pyparse.Unit) bool {
 	}
 	return testFile(path)
 }
+
+// fnBody is the body of a def or lambda: default values and annotations
+// are evaluated on the driver when the function is defined, and only
+// their values travel with it.
+func fnBody(m *pyparse.Module, fn pyparse.NodeID) pyparse.NodeID {
+	if b := m.Child(fn, pyparse.FBody); b >= 0 {
+		return b
+	}
+	return fn
+}

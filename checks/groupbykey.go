@@ -62,12 +62,12 @@ func runGroupByKey(pass *analysis.Pass) (any, error) {
 		} else if !pairish && (rt.Kind != sparktype.Unknown || !ti.ImportsPySpark) {
 			continue
 		}
-		groupByKeyFinding(pass, m, call, method)
+		groupByKeyFinding(pass, m, ti, call, method)
 	}
 	return nil, nil
 }
 
-func groupByKeyFinding(pass *analysis.Pass, m *pyparse.Module, call pyparse.NodeID, method string) {
+func groupByKeyFinding(pass *analysis.Pass, m *pyparse.Module, ti *sparktype.Info, call pyparse.NodeID, method string) {
 	s := callSpan(m, call)
 	what := "`groupByKey()`"
 	if method == "groupBy" {
@@ -98,9 +98,17 @@ func groupByKeyFinding(pass *analysis.Pass, m *pyparse.Module, call pyparse.Node
 	case "len":
 		repl = "mapValues(lambda _: 1).reduceByKey(" + op + ")"
 		msg = "use `countByKey()` (a dict on the driver) or `mapValues(lambda _: 1).reduceByKey(operator.add)`"
+		if rt := ti.TypeOf(m.Child(m.Child(call, pyparse.FFunction), pyparse.FObject)); rt.Kind == sparktype.DStream {
+			msg = "use `mapValues(lambda _: 1).reduceByKey(operator.add)`" // DStreams have no countByKey
+		}
 	case "max", "min":
 		repl = "reduceByKey(" + red + ")"
 		msg = "use `reduceByKey(" + red + ")`"
+	}
+	if method == "groupBy" {
+		// groupBy(f) groups the elements themselves by f(x): key them first.
+		msg = strings.ReplaceAll(strings.ReplaceAll(msg, "`reduceByKey", "`keyBy(f).reduceByKey"), "`mapValues", "`keyBy(f).mapValues")
+		msg = strings.ReplaceAll(msg, "`countByKey()`", "`keyBy(f).countByKey()`")
 	}
 	d := analysis.Diagnostic{Pos: s.pos(), End: s.endPos(), Message: base + " only to reduce it with `" + red + "`: " + msg}
 	// The fix keeps nothing of groupByKey's arguments or of comments

@@ -102,6 +102,15 @@ func ranByChain(m *pyparse.Module, call pyparse.NodeID) bool {
 // after the shipping call and before an action runs the function, or nil.
 func lateRebinding(m *pyparse.Module, call pyparse.NodeID, c executor.Capture) (*pyparse.Binding, bool) {
 	stmt := statementOf(m, call)
+	// A comprehension builds every element before any is run:
+	// [rdd.map(lambda x: x + i) for i in range(3)].
+	if c.Scope.Kind == pyparse.ComprehensionScope {
+		for _, bd := range c.Bindings {
+			if bd.Kind == pyparse.BindComprehension {
+				return bd, true
+			}
+		}
+	}
 	// In a loop that rebinds the variable, the next iteration rebinds it
 	// unless this iteration runs the function.
 	if loop := enclosingLoop(m, call); loop >= 0 {
@@ -170,8 +179,9 @@ func assignedName(m *pyparse.Module, stmt pyparse.NodeID) string {
 	return ""
 }
 
-// usedLaterInLoop reports whether an action runs the result of stmt (the
-// name it assigns) later in the same iteration of loop. Storing it
+// usedLaterInLoop reports whether the result of stmt (the name it
+// assigns) may be run later in the same iteration of loop: an action on
+// it, or handing it to code sparklint does not follow (run(r)). Storing it
 // (pending.append(r), d[k] = r, acc = acc.union(r)) does not run it.
 func usedLaterInLoop(m *pyparse.Module, loop, stmt pyparse.NodeID) bool {
 	name := assignedName(m, stmt)
@@ -179,19 +189,43 @@ func usedLaterInLoop(m *pyparse.Module, loop, stmt pyparse.NodeID) bool {
 		return false
 	}
 	body := m.Child(loop, pyparse.FBody)
-	scope := m.Scopes.ScopeOf(body)
+	scope := m.Scopes.ScopeOf(stmt)
 	used := false
 	m.Walk(body, func(n pyparse.NodeID) bool {
-		if used || m.Kind(n) != pyparse.KCall || m.N(n).Start < m.N(stmt).End {
+		if used || m.Kind(n) != pyparse.KIdentifier || m.N(n).Start < m.N(stmt).End || !m.TextIs(n, name) || m.Scopes.ScopeOf(n) != scope {
 			return !used
 		}
-		recv, method, ok := methodCall(m, n)
-		if ok && m.Kind(recv) == pyparse.KIdentifier && m.TextIs(recv, name) && m.Scopes.ScopeOf(recv) == scope && sparktype.RunsJob("RDD", method) {
+		if !storesOnly(m, n) {
 			used = true
 		}
 		return !used
 	})
 	return used
+}
+
+// storing are the calls that keep an RDD for later without running it.
+var storing = map[string]bool{"append": true, "extend": true, "insert": true, "add": true, "appendleft": true, "put": true,
+	"setdefault": true, "union": true, "join": true, "cogroup": true, "zip": true, "cartesian": true, "subtract": true,
+	"intersection": true, "leftOuterJoin": true, "rightOuterJoin": true, "fullOuterJoin": true}
+
+// storesOnly reports whether the read n of an RDD variable only keeps or
+// transforms it, without running it.
+func storesOnly(m *pyparse.Module, n pyparse.NodeID) bool {
+	p := m.Parent(n)
+	switch {
+	case m.Kind(p) == pyparse.KAttribute && m.N(n).Field == pyparse.FObject:
+		// r.method(...): a job runs it; a transformation or cache keeps it.
+		method := m.Text(m.Child(p, pyparse.FAttribute))
+		return !sparktype.RunsJob("RDD", method)
+	case m.Kind(p) == pyparse.KArgumentList:
+		call := m.Parent(p)
+		_, method, ok := methodCall(m, call)
+		return ok && storing[method]
+	case m.Kind(p) == pyparse.KAssignment && m.N(n).Field == pyparse.FRight:
+		// d[k] = r, other = r
+		return true
+	}
+	return false
 }
 
 // exclusiveBranches reports whether a and b lie in different branches of

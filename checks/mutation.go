@@ -58,11 +58,11 @@ func runMutation(pass *analysis.Pass) (any, error) {
 	for _, f := range ex.Funcs {
 		m := f.Fn.M
 		ti := ex.Types.InfoFor(m)
-		m.Walk(f.Fn.N, func(n pyparse.NodeID) bool {
+		m.Walk(fnBody(m, f.Fn.N), func(n pyparse.NodeID) bool {
 			if n != f.Fn.N && (m.Kind(n) == pyparse.KFunctionDefinition || m.Kind(n) == pyparse.KClassDefinition) {
 				return false
 			}
-			target, name, kind := mutation(m, ti, f, n)
+			target, name, kind := mutation(m, ti, ex, f, n)
 			if target == pyparse.NoNode || done[sparktype.Loc{M: m, N: n}] {
 				return true
 			}
@@ -80,7 +80,7 @@ func runMutation(pass *analysis.Pass) (any, error) {
 // mutation reports whether node n of executor function f mutates driver
 // state, returning the root of the mutated target, its name and what kind
 // of variable it is.
-func mutation(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pyparse.NodeID) (pyparse.NodeID, string, string) {
+func mutation(m *pyparse.Module, ti *sparktype.Info, ex *executor.Info, f *executor.Func, n pyparse.NodeID) (pyparse.NodeID, string, string) {
 	var target pyparse.NodeID
 	method := ""
 	switch m.Kind(n) {
@@ -116,7 +116,7 @@ func mutation(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pyparse
 	}
 	if m.Kind(target) == pyparse.KIdentifier {
 		if method != "" {
-			return capturedRoot(m, ti, f, target, method)
+			return capturedRoot(m, ti, ex, f, target, method)
 		}
 		// Rebinding a name mutates driver state only through global or
 		// nonlocal.
@@ -124,7 +124,10 @@ func mutation(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pyparse
 		s := m.Scopes.ScopeOf(target)
 		for sc := s; sc != nil && m.Scopes.IsLocal(sc, f.Fn.N); sc = sc.Parent {
 			if sc.Globals[name] || sc.Nonlocals[name] {
-				_, bs := m.Scopes.Lookup(target, name)
+				bscope, bs := m.Scopes.Lookup(target, name)
+				if sc.Nonlocals[name] && ex.ExecutorScope(m, bscope) {
+					return pyparse.NoNode, "", "" // the enclosing function runs on the executor too
+				}
 				for _, bd := range bs {
 					if bd.Ident == target && bd.Guarded {
 						return pyparse.NoNode, "", ""
@@ -166,15 +169,15 @@ func mutation(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pyparse
 			return pyparse.NoNode, "", ""
 		}
 	}
-	return capturedRoot(m, ti, f, root, method)
+	return capturedRoot(m, ti, ex, f, root, method)
 }
 
 // capturedRoot decides whether the root name of a mutated object is driver
 // state captured by executor function f.
-func capturedRoot(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, root pyparse.NodeID, method string) (pyparse.NodeID, string, string) {
+func capturedRoot(m *pyparse.Module, ti *sparktype.Info, ex *executor.Info, f *executor.Func, root pyparse.NodeID, method string) (pyparse.NodeID, string, string) {
 	name := m.Text(root)
 	s, bs := m.Scopes.Lookup(root, name)
-	if s == nil || m.Scopes.IsLocal(s, f.Fn.N) {
+	if s == nil || m.Scopes.IsLocal(s, f.Fn.N) || ex.ExecutorScope(m, s) {
 		return pyparse.NoNode, "", ""
 	}
 	t := ti.FreeType(bs)

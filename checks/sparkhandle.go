@@ -48,17 +48,16 @@ rdd.map(lambda row: (row.id, bc.value.get(row.code)))
 func runSparkHandle(pass *analysis.Pass) (any, error) {
 	ex := execInfo(pass)
 	done := map[sparktype.Loc]bool{}
-	boundReported := map[*executor.Shipping]bool{}
 	for _, f := range ex.Funcs {
 		m := f.Fn.M
 		ti := ex.Types.InfoFor(m)
 		seenNames := map[string]bool{}
 		usedSelf := map[string]bool{}
-		m.Walk(f.Fn.N, func(n pyparse.NodeID) bool {
+		m.Walk(fnBody(m, f.Fn.N), func(n pyparse.NodeID) bool {
 			if n != f.Fn.N && (m.Kind(n) == pyparse.KFunctionDefinition || m.Kind(n) == pyparse.KClassDefinition) {
 				return false
 			}
-			at, what, ok := handleRef(m, ti, f, n)
+			at, what, ok := handleRef(m, ti, ex, f, n)
 			if !ok {
 				return true
 			}
@@ -77,20 +76,19 @@ func runSparkHandle(pass *analysis.Pass) (any, error) {
 				related(locSpan(f.Ship.Call), "shipped to executors here"))
 			return false
 		})
-		// A bound method drags its whole instance along.
-		if f.Direct && f.Ship.Bound && !boundReported[f.Ship] {
-			for _, attr := range instanceAttrs(ex, f.Ship.Class) {
-				if !attr.t.Kind.IsHandle() || usedSelf[attr.name] {
-					continue
-				}
-				boundReported[f.Ship] = true
-				ref := f.Ship.Ref
-				report(pass, nodeSpan(ref.M, ref.N),
-					fmt.Sprintf("`%s` ships its whole instance to executors, and its attribute `%s` holds a %s, which cannot be pickled (SPARK-5063); ship a function or staticmethod that does not need the instance",
-						shorten(ref.M.Text(ref.N)), attr.name, attr.t.Kind),
-					related(nodeSpan(attr.m, attr.assign), "the attribute is set here"))
-				break
+	}
+	// A bound method (or a foreach writer) drags its whole instance along.
+	for _, si := range shippedInstances(ex) {
+		for _, attr := range instanceAttrs(ex, si.class) {
+			if !attr.t.Kind.IsHandle() || si.read[attr.name] {
+				continue
 			}
+			ref := si.ship.Ref
+			report(pass, nodeSpan(ref.M, ref.N),
+				fmt.Sprintf("`%s` ships its whole instance to executors, and its attribute `%s` holds a %s, which cannot be pickled (SPARK-5063); ship a function or staticmethod that does not need the instance",
+					shorten(ref.M.Text(ref.N)), attr.name, attr.t.Kind),
+				related(nodeSpan(attr.m, attr.assign), "the attribute is set here"))
+			break
 		}
 	}
 	return nil, nil
@@ -98,7 +96,7 @@ func runSparkHandle(pass *analysis.Pass) (any, error) {
 
 // handleRef decides whether node n of executor function f refers to a
 // Spark handle; it returns the node to report and the handle's kind.
-func handleRef(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pyparse.NodeID) (pyparse.NodeID, string, bool) {
+func handleRef(m *pyparse.Module, ti *sparktype.Info, ex *executor.Info, f *executor.Func, n pyparse.NodeID) (pyparse.NodeID, string, bool) {
 	switch m.Kind(n) {
 	case pyparse.KIdentifier:
 		p := m.Parent(n)
@@ -117,7 +115,7 @@ func handleRef(m *pyparse.Module, ti *sparktype.Info, f *executor.Func, n pypars
 			}
 			return 0, "", false
 		}
-		if m.Scopes.IsLocal(s, f.Fn.N) {
+		if m.Scopes.IsLocal(s, f.Fn.N) || ex.ExecutorScope(m, s) {
 			return 0, "", false
 		}
 		t := ti.FreeType(bs)
@@ -165,31 +163,27 @@ func instanceAttrs(ex *executor.Info, cls sparktype.Loc) []instanceAttr {
 	if cls.M == nil {
 		return nil
 	}
-	m := cls.M
-	ti := ex.Types.InfoFor(m)
-	executorFn := map[pyparse.NodeID]bool{}
-	for _, f := range ex.Funcs {
-		if f.Fn.M == m {
-			executorFn[f.Fn.N] = true
-		}
-	}
 	var out []instanceAttr
 	seen := map[string]bool{}
-	for _, a := range sparktype.SelfAssignments(m, cls.N, "") {
-		fn := m.Scopes.ScopeOf(a).Node
-		if executorFn[fn] {
-			continue
+	for _, c := range ex.Types.InfoFor(cls.M).ClassChain(cls) {
+		m := c.M
+		ti := ex.Types.InfoFor(m)
+		for _, a := range sparktype.SelfAssignments(m, c.N, "") {
+			fn := m.Scopes.ScopeOf(a).Node
+			if ex.IsExecutorFunc(m, fn) {
+				continue // set on the executor (a writer's open())
+			}
+			name := m.Text(m.Child(m.Child(a, pyparse.FLeft), pyparse.FAttribute))
+			if seen[name] {
+				continue
+			}
+			t := ti.TypeOf(m.Child(a, pyparse.FRight))
+			if t.Kind == sparktype.Unknown {
+				continue
+			}
+			seen[name] = true
+			out = append(out, instanceAttr{name: name, t: t, m: m, assign: a})
 		}
-		name := m.Text(m.Child(m.Child(a, pyparse.FLeft), pyparse.FAttribute))
-		if seen[name] {
-			continue
-		}
-		t := ti.TypeOf(m.Child(a, pyparse.FRight))
-		if t.Kind == sparktype.Unknown {
-			continue
-		}
-		seen[name] = true
-		out = append(out, instanceAttr{name: name, t: t, m: m, assign: a})
 	}
 	return out
 }

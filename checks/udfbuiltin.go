@@ -59,7 +59,7 @@ func runUDFBuiltin(pass *analysis.Pass) (any, error) {
 			if m.Kind(def) != pyparse.KFunctionDefinition {
 				continue
 			}
-			checkUDF(pass, m, ti, nodeSpan(m, n), def, m.Text(m.Child(def, pyparse.FName)), true)
+			checkUDF(pass, m, ti, nodeSpan(m, n), def, m.Text(m.Child(def, pyparse.FName)), m.FirstNamed(n))
 		case pyparse.KCall:
 			callee := m.Child(n, pyparse.FFunction)
 			t := ti.TypeOf(callee)
@@ -82,7 +82,7 @@ func runUDFBuiltin(pass *analysis.Pass) (any, error) {
 			if def < 0 {
 				continue
 			}
-			checkUDF(pass, m, ti, callSpanOrCall(m, n), def, name, false)
+			checkUDF(pass, m, ti, callSpanOrCall(m, n), def, name, n)
 		}
 	}
 	return nil, nil
@@ -115,7 +115,7 @@ func udfBody(m *pyparse.Module, ti *sparktype.Info, f pyparse.NodeID) pyparse.No
 	return pyparse.NoNode
 }
 
-func checkUDF(pass *analysis.Pass, m *pyparse.Module, ti *sparktype.Info, at span, fn pyparse.NodeID, name string, decorated bool) {
+func checkUDF(pass *analysis.Pass, m *pyparse.Module, ti *sparktype.Info, at span, fn pyparse.NodeID, name string, decl pyparse.NodeID) {
 	params := map[string]bool{}
 	var paramList []string
 	for _, p := range m.NamedChildren(m.Child(fn, pyparse.FParameters)) {
@@ -132,7 +132,7 @@ func checkUDF(pass *analysis.Pass, m *pyparse.Module, ti *sparktype.Info, at spa
 	if expr < 0 {
 		return
 	}
-	c := &udfScan{m: m, params: params, uses: map[string]bool{}}
+	c := &udfScan{m: m, params: params, uses: map[string]bool{}, stringResult: returnsString(m, decl)}
 	if !c.ok(expr) {
 		return
 	}
@@ -227,10 +227,12 @@ func hasInterpolation(m *pyparse.Module, s pyparse.NodeID) bool {
 // udfScan checks that an expression uses only operations with built-in
 // equivalents and records which.
 type udfScan struct {
-	m      *pyparse.Module
-	params map[string]bool
-	uses   map[string]bool
-	depth  int
+	// stringResult is set when the UDF declares a string return type.
+	stringResult bool
+	m            *pyparse.Module
+	params       map[string]bool
+	uses         map[string]bool
+	depth        int
 }
 
 var stringMethods = map[string]string{
@@ -287,9 +289,16 @@ func (c *udfScan) ok(n pyparse.NodeID) bool {
 		return true
 	case pyparse.KBinaryOperator:
 		op := m.Text(m.Child(n, pyparse.FOperator))
-		if op == "+" && (m.Kind(m.Unparen(m.Child(n, pyparse.FLeft))) == pyparse.KString || m.Kind(m.Unparen(m.Child(n, pyparse.FRight))) == pyparse.KString) {
+		strOperand := m.Kind(m.Unparen(m.Child(n, pyparse.FLeft))) == pyparse.KString || m.Kind(m.Unparen(m.Child(n, pyparse.FRight))) == pyparse.KString
+		switch {
+		case op == "%" && m.Kind(m.Unparen(m.Child(n, pyparse.FLeft))) == pyparse.KString:
+			c.uses["`F.format_string`"] = true
+		case op == "+" && (strOperand || c.stringResult):
 			c.uses["`F.concat`"] = true
-		} else {
+		case op == "+":
+			// Spark's + casts strings to numbers: name both.
+			c.uses["column arithmetic (`+ - * /`), or `F.concat` for strings"] = true
+		default:
 			c.uses["column arithmetic (`+ - * /`)"] = true
 		}
 		return c.ok(m.Child(n, pyparse.FLeft)) && c.ok(m.Child(n, pyparse.FRight))
@@ -381,6 +390,9 @@ func (c *udfScan) ok(n pyparse.NodeID) bool {
 			r, ok := builtinCalls[name]
 			if !ok || m.Scopes.Reaching(m, callee, name) != nil {
 				return false
+			}
+			if name == "len" && len(args) == 1 && isSplitCall(m, args[0]) {
+				r = "`F.size`" // the length of a list
 			}
 			c.uses[r] = true
 			for _, a := range args {
@@ -555,4 +567,32 @@ func functionsAlias(m *pyparse.Module) string {
 		}
 	}
 	return ""
+}
+
+func isSplitCall(m *pyparse.Module, n pyparse.NodeID) bool {
+	n = m.Unparen(n)
+	if m.Kind(n) != pyparse.KCall {
+		return false
+	}
+	fn := m.Child(n, pyparse.FFunction)
+	return m.Kind(fn) == pyparse.KAttribute && m.TextIs(m.Child(fn, pyparse.FAttribute), "split")
+}
+
+// returnsString reports whether a udf decorator or call declares a string
+// return type ("string", StringType()).
+func returnsString(m *pyparse.Module, call pyparse.NodeID) bool {
+	if m.Kind(call) != pyparse.KCall {
+		return false
+	}
+	rt := sparktype.Arg(m, call, -1, "returnType")
+	if rt < 0 {
+		pos, _ := sparktype.Args(m, call)
+		for _, a := range pos {
+			if m.Kind(a) == pyparse.KString || m.Kind(a) == pyparse.KCall {
+				rt = a
+			}
+		}
+	}
+	t := strings.ToLower(m.Text(rt))
+	return strings.Contains(t, "string")
 }

@@ -53,12 +53,11 @@ df.foreachPartition(save)`,
 func runUnpicklable(pass *analysis.Pass) (any, error) {
 	ex := execInfo(pass)
 	done := map[sparktype.Loc]bool{}
-	boundReported := map[*executor.Shipping]bool{}
 	for _, f := range ex.Funcs {
 		m := f.Fn.M
 		seen := map[string]bool{}
 		for _, c := range executor.Captures(m, f.Fn.N) {
-			if seen[c.Name] {
+			if seen[c.Name] || ex.ExecutorScope(m, c.Scope) {
 				continue
 			}
 			what, where, ok := capturedUnpicklable(ex, m, c.Bindings)
@@ -101,7 +100,7 @@ func runUnpicklable(pass *analysis.Pass) (any, error) {
 			continue
 		}
 		used := map[string]bool{}
-		m.Walk(f.Fn.N, func(n pyparse.NodeID) bool {
+		m.Walk(fnBody(m, f.Fn.N), func(n pyparse.NodeID) bool {
 			if m.Kind(n) != pyparse.KAttribute || !m.TextIs(m.Child(n, pyparse.FObject), "self") {
 				return true
 			}
@@ -117,21 +116,26 @@ func runUnpicklable(pass *analysis.Pass) (any, error) {
 				related(nodeSpan(a.m, a.assign), "created here"))
 			return true
 		})
-		if f.Direct && f.Ship.Bound && len(used) == 0 && !boundReported[f.Ship] {
-			for _, a := range instanceAttrs(ex, cls) {
-				b, ok := bad[a.name]
-				if !ok {
-					continue
-				}
-				boundReported[f.Ship] = true
-				ref := f.Ship.Ref
-				report(pass, nodeSpan(ref.M, ref.N),
-					fmt.Sprintf("`%s` ships its whole instance to executors, and its attribute `%s` holds %s, which cannot be pickled; ship a function or staticmethod that does not need the instance",
-						shorten(ref.M.Text(ref.N)), a.name, article(b.what)),
-					related(nodeSpan(b.m, b.assign), "the attribute is set here"))
-				break
+	}
+	// The instance of a bound method or a foreach writer is pickled whole.
+	for _, si := range shippedInstances(ex) {
+		var bad []instanceAttr
+		usedBad := false
+		for _, a := range instanceAttrs(ex, si.class) {
+			if what, ok := ex.Unpicklable(a.m, a.m.Child(a.assign, pyparse.FRight)); ok {
+				a.what = what
+				bad = append(bad, a)
+				usedBad = usedBad || si.read[a.name]
 			}
 		}
+		if len(bad) == 0 || usedBad {
+			continue // a read of it is reported where it happens
+		}
+		ref, b := si.ship.Ref, bad[0]
+		report(pass, nodeSpan(ref.M, ref.N),
+			fmt.Sprintf("`%s` ships its whole instance to executors, and its attribute `%s` holds %s, which cannot be pickled; ship a function or staticmethod that does not need the instance",
+				shorten(ref.M.Text(ref.N)), b.name, article(b.what)),
+			related(nodeSpan(b.m, b.assign), "the attribute is set here"))
 	}
 	return nil, nil
 }

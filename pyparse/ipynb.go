@@ -3,8 +3,12 @@ package pyparse
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 )
+
+// shellAssign matches IPython's `names = !command` and `names = %magic`.
+var shellAssign = regexp.MustCompile(`^[\w., ]+=\s*[!%]`)
 
 // notebookJSON is the part of the Jupyter format sparklint reads.
 type notebookJSON struct {
@@ -41,6 +45,7 @@ func JupyterSource(data []byte) (src []byte, cells []Cell, err error) {
 		for _, l := range lines {
 			t := strings.TrimLeft(l, " \t")
 			help := strings.HasSuffix(strings.TrimRight(t, " \t"), "?") && !strings.ContainsAny(t, "#'\"")
+			help = help || shellAssign.MatchString(t) // files = !ls, out = %time f()
 			if cellMagic || help || strings.HasPrefix(t, "%") || strings.HasPrefix(t, "!") || strings.HasPrefix(t, "?") {
 				l = "#" + l
 			}

@@ -427,3 +427,21 @@ func (in *Info) configuredEntryPoint(m *pyparse.Module, callee pyparse.NodeID, f
 	}
 	return settings.EntryPoint{}, false
 }
+
+// ExecutorScope reports whether names bound in scope s of m live on the
+// executors: s is, or is nested in, an executor function (a helper def
+// inside a mapPartitions function shares that function's per-partition
+// objects).
+func (in *Info) ExecutorScope(m *pyparse.Module, s *pyparse.Scope) bool {
+	for ; s != nil; s = s.Parent {
+		if s.Kind != pyparse.ModuleScope && in.seen[sparktype.Loc{M: m, N: s.Node}] {
+			return true
+		}
+	}
+	return false
+}
+
+// IsExecutorFunc reports whether fn of m is executor code.
+func (in *Info) IsExecutorFunc(m *pyparse.Module, fn pyparse.NodeID) bool {
+	return in.seen[sparktype.Loc{M: m, N: fn}]
+}

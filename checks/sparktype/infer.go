@@ -359,11 +359,15 @@ func (in *Info) annotationType(ann pyparse.NodeID) Type {
 		return Type{}
 	}
 	t := in.eval(x, nil)
-	if t.Kind == SparkClass {
+	switch {
+	case t.Kind == SparkClass:
 		return Type{Kind: classKind(t.Name)}
-	}
-	if t.Kind == ProjectClass {
+	case t.Kind == ProjectClass:
 		return Type{Kind: Instance, Def: t.Def}
+	case t.Kind == Function && strings.HasPrefix(t.Name, "builtins."),
+		t.Kind == Module && t.Def.M == nil && !strings.HasPrefix(t.Name, "pyspark"):
+		// list, dict, pd.DataFrame: known not to be Spark.
+		return Type{Kind: Other}
 	}
 	return Type{}
 }
@@ -588,9 +592,44 @@ func (in *Info) attrType(obj Type, attr string) Type {
 // instanceAttr types self.attr of a project class: a method, or the value
 // the class's methods assign to self.attr.
 func (in *Info) instanceAttr(obj Type, attr string) Type {
-	cm := obj.Def.M
+	// The class first, then its project base classes (self.spark set in
+	// a base class's __init__, methods inherited).
+	for _, cls := range in.ClassChain(obj.Def) {
+		if t := in.classAttr(obj, cls, attr); t.Kind != Unknown {
+			return t
+		}
+	}
+	return Type{}
+}
+
+// ClassChain returns a project class followed by its project base classes
+// (depth first, each once, at most 8).
+func (in *Info) ClassChain(cls Loc) []Loc {
+	var out []Loc
+	seen := map[Loc]bool{}
+	var visit func(c Loc)
+	visit = func(c Loc) {
+		if seen[c] || len(out) >= 8 || c.M.Kind(c.N) != pyparse.KClassDefinition {
+			return
+		}
+		seen[c] = true
+		out = append(out, c)
+		ci := in.InfoFor(c.M)
+		for _, base := range c.M.NamedChildren(c.M.Child(c.N, pyparse.FSuperclasses)) {
+			if t := ci.TypeOf(base); t.Kind == ProjectClass && t.Def.M != nil {
+				visit(t.Def)
+			}
+		}
+	}
+	visit(cls)
+	return out
+}
+
+// classAttr looks attr up in one class of obj's class chain.
+func (in *Info) classAttr(obj Type, cls Loc, attr string) Type {
+	cm := cls.M
 	ci := in.InfoFor(cm)
-	body := cm.Child(obj.Def.N, pyparse.FBody)
+	body := cm.Child(cls.N, pyparse.FBody)
 	if body < 0 {
 		return Type{}
 	}
@@ -621,7 +660,7 @@ func (in *Info) instanceAttr(obj Type, attr string) Type {
 	if found.Kind != Unknown {
 		return found
 	}
-	for _, a := range SelfAssignments(cm, obj.Def.N, attr) {
+	for _, a := range SelfAssignments(cm, cls.N, attr) {
 		// self.spark: SparkSession = session
 		if ann := cm.Child(a, pyparse.FType); ann >= 0 {
 			if t := ci.annotationType(ann); t.Kind != Unknown {
@@ -863,13 +902,21 @@ func ReturnValues(m *pyparse.Module, def pyparse.NodeID) []pyparse.NodeID {
 	return out
 }
 
+// merge combines the lineages of a join or union. The result is bounded
+// when every input read from a source is bounded (driver data and inputs of
+// unknown origin do not unbound it); its source is an unbounded input's.
 func merge(a, b Lineage) Lineage {
 	out := a
-	if !out.Source.Valid() {
+	aOpen := a.Source.Valid() && !a.Bounded
+	bOpen := b.Source.Valid() && !b.Bounded
+	switch {
+	case bOpen && !aOpen:
+		out.Source = b.Source
+	case !out.Source.Valid():
 		out.Source = b.Source
 	}
 	out.Local = a.Local && b.Local
-	out.Bounded = a.Bounded && b.Bounded
+	out.Bounded = !aOpen && !bOpen && (a.Bounded || b.Bounded)
 	out.Streaming = a.Streaming || b.Streaming
 	if !out.StreamSource.Valid() {
 		out.StreamSource = b.StreamSource
@@ -1020,7 +1067,7 @@ func (in *Info) methodResult(recv Type, name string, call pyparse.NodeID, e *env
 			if sampleFraction(m, call, true) {
 				l.Bounded = true
 			}
-		case name == "groupByKey":
+		case name == "groupByKey" || name == "groupBy":
 			l.GroupedByKey = true
 			return Type{Kind: k, Lin: &l}
 		case name == "mapValues":
@@ -1125,7 +1172,17 @@ func ReducesGroup(m *pyparse.Module, f pyparse.NodeID) string {
 		}
 		callee := m.Child(body, pyparse.FFunction)
 		args := m.NamedChildren(m.Child(body, pyparse.FArguments))
-		if len(args) == 1 && m.Text(args[0]) == m.Text(params[0]) && m.Kind(callee) == pyparse.KIdentifier {
+		if len(args) != 1 || m.Kind(callee) != pyparse.KIdentifier {
+			return ""
+		}
+		arg := m.Unparen(args[0])
+		// lambda vs: len(list(vs))
+		if m.Kind(arg) == pyparse.KCall && m.TextIs(m.Child(arg, pyparse.FFunction), "list") && m.Scopes.Reaching(m, arg, "list") == nil {
+			if inner := m.NamedChildren(m.Child(arg, pyparse.FArguments)); len(inner) == 1 {
+				arg = m.Unparen(inner[0])
+			}
+		}
+		if m.Text(arg) == m.Text(params[0]) {
 			return ReducesGroup(m, callee)
 		}
 	}
@@ -1173,7 +1230,8 @@ func sampleFraction(m *pyparse.Module, call pyparse.NodeID, rdd bool) bool {
 }
 
 var (
-	sqlLimit    = regexp.MustCompile(`(?is)\blimit\s+(\d+|\{[^}]*\})\s*;?\s*$`)
+	sqlLimit    = regexp.MustCompile(`(?is)\blimit\s+(\d+|\{[^}]*\})(\s+offset\s+(\d+|\{[^}]*\}))?\s*;?\s*$`)
+	sqlComments = regexp.MustCompile(`(?s)--[^\n]*|/\*.*?\*/`)
 	sqlSelect   = regexp.MustCompile(`(?is)^\s*select\s+(.*?)\s+from\s`)
 	sqlGroupBy  = regexp.MustCompile(`(?is)\bgroup\s+by\b`)
 	sqlNoFrom   = regexp.MustCompile(`(?is)^\s*select\s`)
@@ -1205,10 +1263,16 @@ func sqlBounded(m *pyparse.Module, q pyparse.NodeID) bool {
 		}
 		break
 	}
+	if m.Kind(q) == pyparse.KIdentifier {
+		// q = "SELECT ... LIMIT 5"; spark.sql(q)
+		if _, bs := m.Scopes.Lookup(q, m.Text(q)); len(bs) == 1 && bs[0].Kind == pyparse.BindAssign && bs[0].Value >= 0 {
+			q = m.Unparen(bs[0].Value)
+		}
+	}
 	if m.Kind(q) != pyparse.KString && m.Kind(q) != pyparse.KConcatenatedString {
 		return false
 	}
-	text := StringValue(m, q)
+	text := sqlComments.ReplaceAllString(StringValue(m, q), " ")
 	if sqlCommand.MatchString(text) || (whole && sqlLimit.MatchString(text)) {
 		return true
 	}
