@@ -148,6 +148,10 @@ func (c *Checker) Wanted(path string, src []byte) bool {
 	if !hit && !(c.syntax && mentionsSpark(src)) {
 		return false
 	}
+	// With Databricks mode on, every file may use a predefined spark.
+	if c.Settings != nil && c.Settings.Databricks == settings.DatabricksOn {
+		return true
+	}
 	// Jupyter notebooks may use a predefined spark, like Databricks ones.
 	return mentionsSpark(src) || pyparse.IsJupyter(path) || c.Project.importsSparkModule(path, src)
 }
@@ -318,13 +322,13 @@ func (c *Checker) finding(m *pyparse.Module, r *checks.Rule, msg string, start, 
 	sr, sc := m.RowCol(start)
 	er, ec := m.RowCol(end)
 	f := Finding{Code: r.Code, Name: r.Name, Message: msg, Path: m.Path, Location: Position{sr, sc},
-		End: Position{er, ec}, URL: r.URL(), NoqaRow: sr, Offset: int(start), EndOffset: int(end),
+		End: Position{er, ec}, URL: r.URL(), NoqaRow: noqaLine(m, start) + 1, Offset: int(start), EndOffset: int(end),
 		SourceLine: m.LineText(sr - 1)}
 	if len(m.Cells) > 0 {
 		// Notebook rows count within their cell, as Ruff reports them.
 		f.Cell, f.Location.Row = m.CellOf(sr)
 		_, f.End.Row = m.CellOf(er)
-		f.NoqaRow = f.Location.Row
+		_, f.NoqaRow = m.CellOf(f.NoqaRow)
 	}
 	return f
 }
@@ -366,7 +370,8 @@ func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic, checked *pypars
 		if rel.End.IsValid() {
 			re = uint32(rm.File.Offset(rel.End))
 		}
-		f.Related = append(f.Related, Related{Path: rm.Path, Location: cellPosition(rm, rs), End: cellPosition(rm, re), Message: rel.Message})
+		cell, _ := rm.CellOf(rm.Line(rs) + 1)
+		f.Related = append(f.Related, Related{Cell: cell, Path: rm.Path, Location: cellPosition(rm, rs), End: cellPosition(rm, re), Message: rel.Message})
 	}
 	// Fix edits are offsets into the notebook's Python source, not its
 	// JSON: notebooks get the message but no fix.

@@ -194,3 +194,19 @@ func TestNonSparkFileInAnotherEncodingIsSkippedSilently(t *testing.T) {
 		t.Errorf("a file with nothing Spark in it is skipped without a message: %+v", res)
 	}
 }
+
+func TestNoqaAtTheEndOfAMultiLineString(t *testing.T) {
+	c, err := NewChecker(NewProject(t.TempDir()), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := "from pyspark.sql import SparkSession\nspark = SparkSession.builder.getOrCreate()\nrows = spark.sql(\"\"\"\n  select * from t\n\"\"\").collect()\n"
+	res := c.CheckFile("q.py", []byte(src))
+	if len(res.Findings) != 1 || res.Findings[0].NoqaRow != 5 {
+		t.Fatalf("findings = %+v, want one SPK301 whose noqa row is 5", res.Findings)
+	}
+	res = c.CheckFile("q2.py", []byte(strings.Replace(src, "\"\"\").collect()", "\"\"\").collect()  # noqa: SPK301", 1)))
+	if len(res.Findings) != 0 {
+		t.Errorf("a noqa on the closing line must suppress: %+v", res.Findings)
+	}
+}

@@ -64,6 +64,12 @@ type excluder struct {
 	// base holds --exclude globs without a "/", matched against the name;
 	// rooted the ones with one, matched against the root-relative path.
 	base, rooted []ignorePattern
+	// force applies the exclusions to the paths named explicitly too
+	// (--force-exclude).
+	force bool
+	// scoped, when set, returns the exclusions of the configuration that
+	// governs a folder (see config.go); nil means this excluder's own.
+	scoped func(dir string) []*excluder
 }
 
 func newExcluder(root string, extra []string) *excluder {
@@ -88,6 +94,16 @@ func newExcluder(root string, extra []string) *excluder {
 }
 
 func (e *excluder) excluded(abs, name string, isDir bool) bool {
+	if e.scoped != nil {
+		if list := e.scoped(filepath.Dir(abs)); list != nil {
+			for _, x := range list {
+				if x.excluded(abs, name, isDir) {
+					return true
+				}
+			}
+			return false
+		}
+	}
 	if e.names[name] {
 		return true
 	}
@@ -132,7 +148,8 @@ type discovered struct {
 }
 
 // discover expands paths into the Python files to check. Explicit files
-// are always checked whatever their name; folders are walked for *.py and *.ipynb,
+// are always checked whatever their name (unless ex.force: then a named
+// file or folder that a walk would skip is dropped); folders are walked for *.py and *.ipynb,
 // skipping excluded and git-ignored entries. A path that does not exist is
 // an error for the whole run.
 func discover(paths []string, ex *excluder) (*discovered, error) {
@@ -162,6 +179,9 @@ func discover(paths []string, ex *excluder) (*discovered, error) {
 				return nil, fmt.Errorf("%s: no such file or directory", p)
 			}
 			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if ex.force && ex.forceExcluded(abs) {
+			continue
 		}
 		if !st.IsDir() {
 			if !st.Mode().IsRegular() {

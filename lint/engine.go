@@ -20,10 +20,20 @@ import (
 type Options struct {
 	// Paths are the files and folders to check; default ".".
 	Paths []string
+	// IgnoreNoqa makes noqa comments suppress nothing (and turns SPK002
+	// off): to see everything that is suppressed.
+	IgnoreNoqa bool
 	// Select and Ignore are rule selectors (codes, prefixes such as
 	// "SPK1", or "ALL"); each element may be comma-separated. An empty
 	// Select selects every rule.
 	Select, Ignore []string
+	// ExtendSelect adds rule selectors to what the configuration selects
+	// (Select replaces it; Ignore adjusts it).
+	ExtendSelect []string
+	// Config is a configuration file used for every file, without
+	// discovery; Isolated reads no configuration file (see config.go).
+	Config   string
+	Isolated bool
 	// Exclude adds globs to DefaultExclude: a glob without "/" is matched
 	// against file and folder names, one with "/" against the path
 	// relative to the project root (gitignore syntax, "**" included).
@@ -39,12 +49,30 @@ type Options struct {
 	// UnsafeFixes lets Fix apply unsafe fixes too (fixes that may change
 	// behaviour at the edges, as a rule's Fix safety section explains).
 	UnsafeFixes bool
+	// AddNoqa adds a "# noqa: CODES" directive for every finding (after
+	// Fix, when both are set) and reports what remains; see addnoqa.go.
+	// Excluded files are never written, even when named explicitly.
+	AddNoqa bool
+	// ForceExclude applies the exclusions (default names, configuration,
+	// Exclude, .gitignore) to the paths named explicitly too, as
+	// pre-commit needs.
+	ForceExclude bool
 	// Jobs bounds the files checked at once; default GOMAXPROCS.
 	Jobs int
 	// Version is the sparklint version, part of the cache key.
 	Version string
 	// Rules is the set Select and Ignore choose from; default checks.All().
 	Rules []*checks.Rule
+	// Diff computes the fixes as Fix does but writes nothing: the files
+	// they would change are in Result.Changes (see overlay.go).
+	Diff bool
+	// DiffBase reports only findings on lines added or changed since the
+	// merge base of this git revision and HEAD, and in untracked files
+	// (see diffbase.go).
+	DiffBase string
+	// Baseline is a baseline file (WriteBaseline): findings it records
+	// are not reported (see baseline.go).
+	Baseline string
 }
 
 // Result is the outcome of a run.
@@ -61,6 +89,9 @@ type Result struct {
 	Lines int
 	// Fixed is the number of fixes applied (with Options.Fix).
 	Fixed int
+	// NoqaAdded is the number of noqa directives added or extended (with
+	// Options.AddNoqa).
+	NoqaAdded int
 	// Internal is true when an error was a failure of sparklint itself.
 	Internal bool
 	// Root is the project root; Rules the rules that ran.
@@ -68,6 +99,9 @@ type Result struct {
 	Rules []*checks.Rule
 	// Warnings are run-wide notes for the user (the cache is unusable...).
 	Warnings []string
+	// Changes are the files fixes changed (Options.Fix) or would change
+	// (Options.Diff), sorted by path.
+	Changes []FileChange
 }
 
 // engine holds the state of one run.
@@ -77,9 +111,18 @@ type engine struct {
 	rules   []*checks.Rule
 	checker *Checker
 	cache   *resultCache
-	jobs    int
+	// conf gives each file its checker, cache, rule options and
+	// exclusions (config.go); checker is that of the files without
+	// configuration and cache the first cache in use: nil turns caching
+	// off for every file.
+	conf *configs
+	jobs int
 	// vis hides findings (and fixes) in excluded files.
 	vis *visibility
+	// overlay holds the content fixes changed, not written yet; scope
+	// the findings reported (--diff-base, --baseline; nil: all).
+	overlay map[string]*overlayFile
+	scope   *scope
 }
 
 // fileOutcome is what the run knows about one checked file.
@@ -101,51 +144,54 @@ func Run(opts Options) (*Result, error) {
 	if all == nil {
 		all = checks.All()
 	}
-	rules, err := SelectRules(all, opts.Select, opts.Ignore)
+	e := &engine{opts: opts, root: FindRoot(opts.Paths[0]), jobs: opts.Jobs}
+	// The command line's selectors and --config (config.go).
+	rules, err := e.configure(all)
 	if err != nil {
 		return nil, err
 	}
-	e := &engine{opts: opts, root: FindRoot(opts.Paths[0]), rules: rules, jobs: opts.Jobs}
 	if e.jobs <= 0 {
 		e.jobs = runtime.GOMAXPROCS(0)
 	}
 	ex := newExcluder(e.root, opts.Exclude)
+	ex.force = opts.ForceExclude
+	ex.scoped = e.conf.scopedExcluders // each folder's configuration decides
 	disc, err := discover(opts.Paths, ex)
 	if err != nil {
 		return nil, err
 	}
 	e.vis = newVisibility(ex, disc)
-	res := &Result{Root: e.root, Rules: rules, Files: len(disc.files)}
-	if !opts.NoCache {
-		dir := opts.CacheDir
-		if dir == "" {
-			dir = filepath.Join(e.root, ".sparklint_cache")
-		} else if abs, err := filepath.Abs(dir); err == nil {
-			dir = abs
-		}
-		codes := make([]string, len(rules))
-		for i, r := range rules {
-			codes[i] = r.Code
-		}
-		version := opts.Version
-		if version == "" {
-			version = "dev"
-		}
-		var warn string
-		e.cache, warn = openCache(dir, cacheKey(version, e.root, codes), rules)
-		if warn != "" {
-			res.Warnings = append(res.Warnings, warn)
-		}
+	if err := e.openScope(); err != nil {
+		return nil, err
 	}
+	res := &Result{Root: e.root, Rules: rules, Files: len(disc.files)}
+	// Each file's configuration, and a cache per checker group.
+	res.Warnings = append(res.Warnings, e.conf.prepare(disc.files, opts.Version)...)
+	if err := e.conf.failed(); err != nil {
+		return nil, err
+	}
+	res.Rules, e.cache = e.conf.rulesUsed(), e.conf.firstCache()
 	if err := e.newChecker(); err != nil {
 		return nil, err
 	}
 	outcomes := make([]fileOutcome, len(disc.files))
 	e.checkFiles(disc.files, outcomes)
+	if err := e.conf.failed(); err != nil {
+		return nil, err
+	}
 
 	var fixErrors []FileError
-	if opts.Fix {
+	if opts.Fix || opts.Diff {
 		res.Fixed, fixErrors = e.fix(outcomes)
+		// Write the fixed files (or, with Diff, only collect them).
+		fixErrors = append(fixErrors, e.finishFixes(outcomes, res)...)
+	}
+	if opts.AddNoqa {
+		var warns []string
+		var noqaErrors []FileError
+		res.NoqaAdded, warns, noqaErrors = e.addNoqa(outcomes)
+		res.Warnings = append(res.Warnings, warns...)
+		fixErrors = append(fixErrors, noqaErrors...)
 	}
 
 	errs := append([]FileError(nil), disc.errors...)
@@ -183,6 +229,7 @@ func Run(opts Options) (*Result, error) {
 	// them: sort, then drop the repeats.
 	sortFindings(res.Findings)
 	res.Findings = dedupe(res.Findings)
+	res.Findings = e.scope.filter(res.Findings, e.overlay) // --diff-base, --baseline
 	for i := range errs {
 		errs[i].Path = display(errs[i].Path)
 		res.Internal = res.Internal || errs[i].Internal
@@ -192,13 +239,15 @@ func Run(opts Options) (*Result, error) {
 }
 
 // newChecker starts a fresh project (its parse cache must not outlive the
-// file contents it parsed) and a checker over it.
+// file contents it parsed) and a checker over it for each group of files
+// with the same rules and rule options (config.go).
 func (e *engine) newChecker() error {
-	c, err := NewChecker(NewProject(e.root), e.rules)
+	c, err := e.conf.newCheckers()
 	if err != nil {
-		return fmt.Errorf("internal error: invalid rule set: %w", err)
+		return err
 	}
 	e.checker = c
+	e.seedOverlay()
 	return nil
 }
 
@@ -221,25 +270,34 @@ func (e *engine) checkOne(path string) (out fileOutcome) {
 				Message: fmt.Sprintf("internal error: panic while checking: %v", r)})
 		}
 	}()
-	src, err := readSource(path)
+	src, err := e.source(path) // fixed content not written yet, or the file's
 	if err != nil {
 		out.res.Errors = []FileError{{Path: path, Message: err.Error()}}
 		return out
 	}
-	if validateShape(src) == nil && !e.checker.Wanted(path, src) {
+	// The checker and cache of the file's configuration; findings its
+	// per-file-ignores (or another file's configuration) drop go after the
+	// cache, which holds what the checker found.
+	checker, cache := e.conf.checkerFor(path)
+	if e.cache == nil {
+		cache = nil
+	}
+	if validateShape(src) == nil && !checker.Wanted(path, src) {
 		// What CheckFile returns for a file the prefilter rejects, without
 		// running the prefilter a second time.
 		out.res = FileResult{Lines: lineCount(src)}
 		return out
 	}
 	out.hash = contentHash(src)
-	e.cache.noteHash(path, out.hash)
-	if res, ok := e.cache.lookup(path, out.hash); ok {
+	cache.noteHash(path, out.hash)
+	if res, ok := cache.lookup(path, out.hash); ok {
 		out.res, out.cached = res, true
+		out.res.Findings = e.conf.filter(out.res.Findings)
 		return out
 	}
-	out.res = e.checker.CheckFile(path, src)
-	e.cache.store(path, out.hash, out.res)
+	out.res = checker.CheckFile(path, src)
+	cache.store(path, out.hash, out.res)
+	out.res.Findings = e.conf.filter(out.res.Findings)
 	return out
 }
 

@@ -28,6 +28,8 @@ type Fix struct {
 // Related is a secondary location that explains a finding (the call that
 // ships a function, the streaming source...).
 type Related struct {
+	// Cell is the notebook cell of the location (0 outside notebooks).
+	Cell     int      `json:"cell,omitempty"`
 	Path     string   `json:"filename"`
 	Location Position `json:"location"`
 	End      Position `json:"end_location"`

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -66,8 +64,10 @@ func (e *engine) fix(outcomes []fileOutcome) (int, []FileError) {
 			break
 		}
 		changed := map[string]bool{}
+		// Fixes are applied in memory (overlay.go); Run writes the result.
+		info := e.newFixRound(outcomes)
 		for _, p := range sortedKeys(byPath) {
-			n, err := fixFile(p, byPath[p], expected[p])
+			n, err := e.fixInMemory(p, byPath[p], expected[p], info)
 			if err != nil {
 				errs = append(errs, FileError{Path: p, Message: err.Error()})
 				refused[p] = true
@@ -139,32 +139,18 @@ func sortedKeys[V any](m map[string]V) []string {
 // with the file's permissions kept; a symbolic link is followed, not
 // replaced.
 func fixFile(path string, fixes []*Fix, expected string) (int, error) {
-	resolved, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		return 0, fmt.Errorf("not fixed: %s", describeIOError(err))
-	}
-	st, err := os.Stat(resolved)
-	if err != nil {
-		return 0, fmt.Errorf("not fixed: %s", describeIOError(err))
-	}
-	src, err := readSource(resolved)
+	src, err := readSource(path)
 	if err != nil {
 		return 0, fmt.Errorf("not fixed: %w", err)
 	}
-	if expected == "" || contentHash(src) != expected {
-		return 0, errors.New("not fixed: the file changed while sparklint was checking it")
-	}
-	out, n := ApplyFixes(src, fixes)
-	if n == 0 || bytes.Equal(out, src) {
-		return 0, nil
-	}
-	if err := checkFixedSyntax(path, src, out); err != nil {
+	out, applied, err := fixContent(path, src, fixes, expected)
+	if err != nil || len(applied) == 0 {
 		return 0, err
 	}
-	if err := writeAtomic(resolved, out, st.Mode().Perm(), true); err != nil {
-		return 0, fmt.Errorf("not fixed: cannot write: %s", describeIOError(err))
+	if err := writeFixed(path, src, out); err != nil {
+		return 0, err
 	}
-	return n, nil
+	return len(applied), nil
 }
 
 // checkFixedSyntax refuses fixed content that has a syntax error the
@@ -192,14 +178,22 @@ func checkFixedSyntax(path string, before, after []byte) error {
 // whose first line ends in "\r\n", each "\n" of the content becomes "\r\n"
 // (rules write "\n"), so that a fix does not leave mixed line endings.
 func ApplyFixes(src []byte, fixes []*Fix) ([]byte, int) {
+	out, applied := applyFixes(src, fixes)
+	return out, len(applied)
+}
+
+// applyFixes is ApplyFixes, returning the indices in fixes of the fixes
+// applied (for a set of identical fixes, the first one's).
+func applyFixes(src []byte, fixes []*Fix) ([]byte, []int) {
 	crlf := crlfFile(src)
 	type cand struct {
 		edits      []Edit
 		start, end int
 		key        string
+		idx        int
 	}
 	var cands []cand
-	for _, f := range fixes {
+	for fi, f := range fixes {
 		if f == nil || len(f.Edits) == 0 {
 			continue
 		}
@@ -229,7 +223,7 @@ func ApplyFixes(src []byte, fixes []*Fix) ([]byte, int) {
 			fmt.Fprintf(&key, "%d:%d:%q;", ed.Offset, ed.EndOffset, ed.Content)
 		}
 		if ok {
-			cands = append(cands, cand{edits: edits, start: edits[0].Offset, end: end, key: key.String()})
+			cands = append(cands, cand{edits: edits, start: edits[0].Offset, end: end, key: key.String(), idx: fi})
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
@@ -244,7 +238,8 @@ func ApplyFixes(src []byte, fixes []*Fix) ([]byte, int) {
 	})
 	var out bytes.Buffer
 	out.Grow(len(src))
-	pos, last, n := 0, 0, 0
+	pos, last := 0, 0
+	var done []int
 	applied := map[string]bool{}
 	for _, c := range cands {
 		if applied[c.key] || c.start < last {
@@ -257,13 +252,13 @@ func ApplyFixes(src []byte, fixes []*Fix) ([]byte, int) {
 		}
 		last = c.end
 		applied[c.key] = true
-		n++
+		done = append(done, c.idx)
 	}
-	if n == 0 {
-		return src, 0
+	if len(done) == 0 {
+		return src, nil
 	}
 	out.Write(src[pos:])
-	return out.Bytes(), n
+	return out.Bytes(), done
 }
 
 // crlfFile reports whether the first line of src ends in "\r\n".

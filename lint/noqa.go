@@ -16,6 +16,11 @@ func (c *Checker) suppressed(m *pyparse.Module, code string, off uint32, used ma
 		return false
 	}
 	line := m.Line(off)
+	if m.Noqa.SuppressedBy(code, line) == pyparse.NotSuppressed {
+		// As in Ruff, a finding inside a multi-line string or a statement
+		// continued with "\" is suppressed at the line where it ends.
+		line = noqaLine(m, off)
+	}
 	switch m.Noqa.SuppressedBy(code, line) {
 	case pyparse.NotSuppressed:
 		return false
@@ -132,4 +137,11 @@ func c2e(m *pyparse.Module, start, end uint32, text string) Edit {
 	a, b := m.RowCol(start)
 	x, y := m.RowCol(end)
 	return Edit{Content: text, Location: Position{a, b}, End: Position{x, y}, Offset: int(start), EndOffset: int(end)}
+}
+
+// noqaLine is the 0-based line where a suppression for a finding at off
+// goes: the end of a multi-line string on its line, or of a statement
+// continued with backslashes (see pyparse.Module.NoqaLine).
+func noqaLine(m *pyparse.Module, off uint32) int {
+	return m.NoqaLine(m.Line(off))
 }

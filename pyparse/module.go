@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/token"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -51,6 +52,8 @@ type Module struct {
 
 	lineStarts []int
 	Comments   []NodeID
+	noqaOnce   sync.Once
+	noqaLines  map[int]int // line → last line of the multi-line string on it
 	Noqa       Suppressions
 	Scopes     *ScopeTree
 }

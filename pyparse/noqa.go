@@ -157,3 +157,38 @@ func noqaCodes(text string, base int) (codes []string, start, end int) {
 func isCodeChar(b byte) bool {
 	return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')
 }
+
+// NoqaLine maps a 0-based line to the line whose comment suppresses
+// findings on it: the line itself, or, as in Ruff, the last line of a
+// multi-line string that starts or runs through it, or of a statement
+// continued with backslashes.
+func (m *Module) NoqaLine(line int) int {
+	m.noqaOnce.Do(func() {
+		m.noqaLines = map[int]int{}
+		for i := range m.Nodes {
+			n := &m.Nodes[i]
+			if n.Kind != KString {
+				continue
+			}
+			first, last := m.Line(n.Start), m.Line(n.End)
+			for l := first; l < last; l++ {
+				if last > m.noqaLines[l] {
+					m.noqaLines[l] = last
+				}
+			}
+		}
+	})
+	for {
+		next := line
+		if l, ok := m.noqaLines[line]; ok {
+			next = l
+		}
+		for next+1 < len(m.lineStarts) && strings.HasSuffix(strings.TrimRight(m.LineText(next), " \t"), "\\") {
+			next++
+		}
+		if next == line {
+			return line
+		}
+		line = next
+	}
+}

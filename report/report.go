@@ -1,6 +1,8 @@
 // Package report renders the results of a run: Ruff-like text for people,
-// Ruff-compatible JSON for tools, per-rule statistics, and the per-file
-// error lines that go to standard error.
+// Ruff-compatible JSON (and JSON lines) for tools, the formats CI systems
+// read (GitHub Actions annotations, SARIF 2.1.0, GitLab Code Quality,
+// JUnit XML), per-rule statistics, and the per-file error lines that go
+// to standard error.
 //
 // Every function writes findings in the order it is given them; the engine
 // sorts them (by path, row, column, code), so output is deterministic.
@@ -177,7 +179,11 @@ func writeSnippet(w *errWriter, p painter, f *lint.Finding) {
 		w.printf("%s%s %s %s\n", pad, eq, p.paint(bold, "help:"), escape(f.Fix.Message))
 	}
 	for _, r := range f.Related {
-		w.printf("%s%s %s %s (%s:%d:%d)\n", pad, eq, p.paint(bold, "note:"), escape(r.Message), escape(r.Path), r.Location.Row, r.Location.Column)
+		where := escape(r.Path)
+		if r.Cell > 0 {
+			where += ":cell " + strconv.Itoa(r.Cell)
+		}
+		w.printf("%s%s %s %s (%s:%d:%d)\n", pad, eq, p.paint(bold, "note:"), escape(r.Message), where, r.Location.Row, r.Location.Column)
 	}
 	w.printf("\n")
 }

@@ -18,13 +18,13 @@ import (
 type Databricks int
 
 const (
-	// DatabricksAuto: in Databricks source notebooks (first line
+	// DatabricksAuto predefines them in Databricks source notebooks (first line
 	// "# Databricks notebook source") and Jupyter notebooks.
 	DatabricksAuto Databricks = iota
-	// DatabricksOn: in every file (a repository of Databricks jobs whose
+	// DatabricksOn predefines them in every file (a repository of Databricks jobs whose
 	// files lack the header).
 	DatabricksOn
-	// DatabricksOff: nowhere.
+	// DatabricksOff predefines them nowhere.
 	DatabricksOff
 )
 

@@ -86,7 +86,8 @@ searched for *.py files and Jupyter notebooks (*.ipynb), skipping the
 names in the default exclude list (.git, .venv, venv, __pycache__,
 node_modules, build, dist, .tox, ...),
 anything matched by --exclude, and whatever .gitignore files (and
-.git/info/exclude) ignore. Files named explicitly are always checked.
+.git/info/exclude) ignore. Files named explicitly are always checked,
+unless --force-exclude is given.
 
 The project root is the nearest folder with pyproject.toml, setup.py,
 setup.cfg or .git; without one, the current folder (for paths inside it).
@@ -95,10 +96,20 @@ that are excluded are not reported (nor fixed). Results are cached in
 .sparklint_cache under the project root, keyed by file content; unchanged
 files are not checked again.
 
+Configuration comes from [tool.sparklint] in pyproject.toml or from
+sparklint.toml (same keys, no prefix; it wins in the same folder): each
+file follows the nearest one at or above its folder. Command-line flags
+override it (--select replaces its select; --ignore, --extend-select and
+--exclude add to it). --config PATH uses one file for everything;
+--isolated ignores configuration files. A bad configuration is an error
+naming the file, line and key (exit status 2).
+
 Exit status:
   0  no findings
-  1  findings (after --fix: findings that remain)
+  1  findings (after --fix: findings that remain; with --diff: fixes
+     that would change files)
   2  usage or configuration error, or an internal error of sparklint
+     (--diff-base outside a git repository or with an unknown revision)
 
 A file that cannot be checked (unreadable, binary, invalid UTF-8, over
 10 MB, nested too deeply) is reported on standard error as
@@ -112,6 +123,8 @@ func newCheckCmd(stdout, stderr io.Writer, status *int) *cobra.Command {
 		format     string
 		statistics bool
 	)
+	var outputFile string // --output-file
+	var pr prFlags        // pull requests and editing sessions (pr.go)
 	cmd := &cobra.Command{
 		Use:   "check [PATHS...]",
 		Short: "Check files for PySpark problems",
@@ -120,33 +133,81 @@ func newCheckCmd(stdout, stderr io.Writer, status *int) *cobra.Command {
   sparklint check src/ jobs/etl.py
   sparklint check --select SPK1 --ignore SPK104
   sparklint check --output-format json > findings.json
+  sparklint check --output-format sarif --output-file sparklint.sarif
   sparklint check --fix`,
 		RunE: func(c *cobra.Command, args []string) error {
-			switch format {
-			case "text", "concise", "json":
-			default:
-				return usageError{err: fmt.Errorf("invalid --output-format %q: want text, concise or json", format), cmd: c.CommandPath()}
+			if err := checkOutputFormat(format); err != nil {
+				return usageError{err: err, cmd: c.CommandPath()}
 			}
 			if opts.Jobs < 0 {
 				return usageError{err: fmt.Errorf("invalid --jobs %d: want 1 or more (0: one per CPU)", opts.Jobs), cmd: c.CommandPath()}
 			}
+			if opts.Config != "" && opts.Isolated {
+				return usageError{err: errors.New("--config and --isolated cannot be used together"), cmd: c.CommandPath()}
+			}
 			opts.Paths = args
 			opts.Version = version
+			// --diff-base, --baseline, --write-baseline, --diff, --show-fixes, --watch: pr.go.
+			if err := pr.validate(&opts); err != nil {
+				return usageError{err: err, cmd: c.CommandPath()}
+			}
+			if pr.watch { // until Ctrl-C, which exits 0
+				err := pr.watchLoop(c.Context(), opts, func(res *lint.Result) {
+					if !pr.handle(res, opts, status, stdout, stderr) {
+						checkOutput(res, format, statistics, opts.UnsafeFixes, stdout, stderr)
+						pr.afterReport(res, opts, format, false, stdout, stderr)
+					}
+				}, stdout, stderr)
+				*status = exitClean
+				return err
+			}
 			res, err := lint.Run(opts)
 			if err != nil {
 				return err
 			}
-			*status = checkOutput(res, format, statistics, opts.UnsafeFixes, stdout, stderr)
+			if pr.handle(res, opts, status, stdout, stderr) {
+				return nil
+			}
+			defer pr.afterReport(res, opts, format, outputFile != "", stdout, stderr)
+			if opts.AddNoqa {
+				*status = addNoqaOutput(res, stdout, stderr)
+				return nil
+			}
+			if outputFile == "" {
+				*status = checkOutput(res, format, statistics, opts.UnsafeFixes, stdout, stderr)
+				return nil
+			}
+			// --output-file: the report replaces the file once complete.
+			out, err := createAtomic(outputFile)
+			if err != nil {
+				return fmt.Errorf("--output-file: %w", err)
+			}
+			if *status = checkOutput(res, format, statistics, opts.UnsafeFixes, out, stderr); *status == exitError && out.err != nil {
+				out.discard()
+				return nil
+			}
+			if err := out.commit(); err != nil {
+				*status = exitError
+				return err
+			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&opts.Select, "select", nil, "rules to enable: codes or prefixes (SPK201, SPK1, ALL); comma-separated, repeatable")
-	f.StringSliceVar(&opts.Ignore, "ignore", nil, "rules to disable: codes or prefixes; comma-separated, repeatable")
-	f.StringSliceVar(&opts.Exclude, "exclude", nil, "globs of files and folders to skip, besides the defaults and .gitignore; comma-separated, repeatable")
-	f.StringVar(&format, "output-format", "text", "output format: text, concise or json (Ruff's JSON)")
+	f.StringSliceVar(&opts.Select, "select", nil, "rules to enable: codes or prefixes (SPK201, SPK1, ALL), replacing the configuration's select; comma-separated, repeatable")
+	f.StringSliceVar(&opts.Ignore, "ignore", nil, "rules to disable: codes or prefixes, on top of the configuration; comma-separated, repeatable")
+	f.StringSliceVar(&opts.ExtendSelect, "extend-select", nil, "rules to enable on top of the configuration's select; comma-separated, repeatable")
+	f.StringSliceVar(&opts.Exclude, "exclude", nil, "globs of files and folders to skip, besides the defaults, the configuration's and .gitignore; comma-separated, repeatable")
+	f.StringVar(&opts.Config, "config", "", "use this configuration file (sparklint.toml, or pyproject.toml's [tool.sparklint]) for every file, instead of the nearest one")
+	f.BoolVar(&opts.Isolated, "isolated", false, "ignore all configuration files")
+	f.StringVar(&format, "output-format", "text", outputFormatHelp)
+	f.StringVarP(&outputFile, "output-file", "o", "", "write the report to this file (replaced when complete) instead of standard output")
 	f.BoolVar(&opts.Fix, "fix", false, "apply safe fixes, then report what remains")
-	f.BoolVar(&opts.UnsafeFixes, "unsafe-fixes", false, "with --fix, apply unsafe fixes too; without it, show them as available")
+	f.BoolVar(&opts.UnsafeFixes, "unsafe-fixes", false, "with --fix or --diff, apply unsafe fixes too; without them, show them as available")
+	pr.register(cmd, &opts)
+	f.BoolVar(&opts.IgnoreNoqa, "ignore-noqa", false, "report findings even where a noqa comment suppresses them")
+	f.BoolVar(&opts.AddNoqa, "add-noqa", false, "add a \"# noqa: CODE\" comment for every finding (to adopt sparklint in an existing code base), then exit 0")
+	f.BoolVar(&opts.ForceExclude, "force-exclude", false, "apply the exclusions (defaults, configuration, --exclude, .gitignore) to paths named on the command line too (for pre-commit)")
 	f.BoolVar(&opts.NoCache, "no-cache", false, "neither read nor write the result cache")
 	f.StringVar(&opts.CacheDir, "cache-dir", "", "cache folder (default .sparklint_cache under the project root)")
 	f.BoolVar(&statistics, "statistics", false, "print the number of findings per rule instead of the findings ([*] all fixable, [-] some, [ ] none)")
@@ -172,6 +233,8 @@ func checkOutput(res *lint.Result, format string, statistics, unsafe bool, stdou
 		err = report.Statistics(stdout, res.Findings, unsafe)
 	case format == "json":
 		err = report.JSON(stdout, res.Findings)
+	case format != "text" && format != "concise":
+		err = writeCIFormat(stdout, res, format)
 	default:
 		err = report.Text(stdout, res.Findings, res.Errors, report.TextOptions{
 			Color: report.ColorEnabled(stdout), Concise: format == "concise", Fixed: res.Fixed, UnsafeFixes: unsafe})

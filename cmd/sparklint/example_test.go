@@ -82,4 +82,20 @@ func TestJupyterNotebookFindingsAreReportedPerCell(t *testing.T) {
 	if !strings.Contains(text, filepath.Join("analysis", "orders.ipynb")+":cell 3:2:") {
 		t.Errorf("text output does not name the cell:\n%s", text)
 	}
+	if !strings.Contains(text, filepath.Join("analysis", "orders.ipynb")+":cell 2:2:") {
+		t.Errorf("the note on the source does not name its cell:\n%s", text)
+	}
+}
+
+func TestIgnoreNoqaAndUnusedNoqa(t *testing.T) {
+	src := "from pyspark import SparkContext\nsc = SparkContext()\np = sc.parallelize([(1, 2)])\ng = p.groupByKey()  # noqa: SPK201\nh = p.keys()  # noqa: SPK201\n"
+	dir := tree(t, map[string]string{"job.py": src})
+	code, out, _ := sparklint(t, dir, "check", "--no-cache", "--output-format", "concise", "job.py")
+	if code != 1 || !strings.Contains(out, "job.py:5:") || !strings.Contains(out, "SPK002") || strings.Contains(out, " SPK201 ") {
+		t.Errorf("exit %d, want only the unused directive on line 5:\n%s", code, out)
+	}
+	code, out, _ = sparklint(t, dir, "check", "--no-cache", "--ignore-noqa", "--output-format", "concise", "job.py")
+	if code != 1 || !strings.Contains(out, "job.py:4:") || !strings.Contains(out, "SPK201") || strings.Contains(out, "SPK002") {
+		t.Errorf("exit %d, want the suppressed SPK201 and no SPK002 with --ignore-noqa:\n%s", code, out)
+	}
 }
