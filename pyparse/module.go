@@ -75,6 +75,24 @@ func Parse(fset *token.FileSet, path string, src []byte) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
+	return build(fset, path, src, raw, cells)
+}
+
+// ParseIncremental parses src, the new text of a document whose previous
+// tree old has been told of the edits (Tree.Edit), reusing what did not
+// change; old may be nil. It returns the module and the tree to edit next
+// time (the caller closes old when it is done with it). Not for notebooks.
+func ParseIncremental(fset *token.FileSet, path string, src []byte, old *Tree) (*Module, *Tree, error) {
+	raw, tree, err := parseTreeKeep(src, old)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := build(fset, path, src, raw, nil)
+	return m, tree, err
+}
+
+// build makes the Module of flattened nodes.
+func build(fset *token.FileSet, path string, src []byte, raw []rawNode, cells []Cell) (*Module, error) {
 	m := &Module{Path: path, Src: src, Nodes: make([]Node, len(raw)), SyntaxError: NoNode}
 	last := make([]NodeID, len(raw)) // last child seen per parent
 	for i := range last {

@@ -283,3 +283,29 @@ func TestLongChainsAreAnalysed(t *testing.T) {
 		t.Fatalf("a 1,000-call chain (CPython compiles it) must be analysed: %v", err)
 	}
 }
+
+func TestIncrementalParseMatchesAFullParse(t *testing.T) {
+	old := []byte("import pyspark\nx = foo(1)\ny = 2\n")
+	_, tree, err := ParseIncremental(token.NewFileSet(), "a.py", old, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Close()
+	// Replace "1" (byte 23, row 1 col 8) by "bar, 22".
+	src := []byte("import pyspark\nx = foo(bar, 22)\ny = 2\n")
+	tree.Edit(InputEdit{StartByte: 23, OldEndByte: 24, NewEndByte: 30, StartRow: 1, StartCol: 8, OldEndRow: 1, OldEndCol: 9, NewEndRow: 1, NewEndCol: 15})
+	m, next, err := ParseIncremental(token.NewFileSet(), "a.py", src, tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	full := parse(t, string(src))
+	if len(m.Nodes) != len(full.Nodes) {
+		t.Fatalf("incremental parse has %d nodes, full parse %d", len(m.Nodes), len(full.Nodes))
+	}
+	for i := range m.Nodes {
+		if m.Nodes[i] != full.Nodes[i] {
+			t.Fatalf("node %d differs: %+v vs %+v", i, m.Nodes[i], full.Nodes[i])
+		}
+	}
+}

@@ -114,6 +114,31 @@ static int64_t spl_parse(TSParser *p, const char *src, uint32_t len, spl_node **
 	return n;
 }
 
+typedef struct { uint32_t row; uint32_t column; } TSPoint;
+typedef struct {
+	uint32_t start_byte;
+	uint32_t old_end_byte;
+	uint32_t new_end_byte;
+	TSPoint start_point;
+	TSPoint old_end_point;
+	TSPoint new_end_point;
+} TSInputEdit;
+void ts_tree_edit(TSTree *self, const TSInputEdit *edit);
+
+// spl_parse_keep parses reusing old (edited already; may be NULL) and
+// keeps the new tree for the next edit.
+static int64_t spl_parse_keep(TSParser *p, TSTree *old, const char *src, uint32_t len, spl_node **out, TSTree **tree) {
+	*tree = ts_parser_parse_string(p, old, src, len);
+	if (!*tree) return -1;
+	return spl_flatten(*tree, out);
+}
+
+static void spl_tree_edit(TSTree *t, uint32_t sb, uint32_t ob, uint32_t nb,
+	uint32_t sr, uint32_t sc, uint32_t orow, uint32_t oc, uint32_t nr, uint32_t nc) {
+	TSInputEdit e = {sb, ob, nb, {sr, sc}, {orow, oc}, {nr, nc}};
+	ts_tree_edit(t, &e);
+}
+
 static TSParser *spl_new_parser(void) {
 	TSParser *p = ts_parser_new();
 	if (p) ts_parser_set_language(p, tree_sitter_python());
@@ -176,6 +201,73 @@ func parseTree(src []byte) ([]rawNode, error) {
 	nodes := make([]rawNode, len(raw))
 	copy(nodes, raw)
 	return nodes, nil
+}
+
+// Tree is a tree-sitter syntax tree kept between parses of a changing
+// document (the language server), so that a reparse after an edit reuses
+// the unchanged parts. A Tree is not safe for concurrent use.
+type Tree struct {
+	c *C.TSTree
+}
+
+// Close frees the tree.
+func (t *Tree) Close() {
+	if t != nil && t.c != nil {
+		C.ts_tree_delete(t.c)
+		t.c = nil
+	}
+}
+
+// InputEdit describes one text change: byte offsets, and rows with byte
+// columns, before and after the change.
+type InputEdit struct {
+	StartByte, OldEndByte, NewEndByte uint32
+	StartRow, StartCol                uint32
+	OldEndRow, OldEndCol              uint32
+	NewEndRow, NewEndCol              uint32
+}
+
+// Edit tells the tree about a change of its text, before it is reparsed.
+func (t *Tree) Edit(e InputEdit) {
+	if t == nil || t.c == nil {
+		return
+	}
+	C.spl_tree_edit(t.c, C.uint32_t(e.StartByte), C.uint32_t(e.OldEndByte), C.uint32_t(e.NewEndByte),
+		C.uint32_t(e.StartRow), C.uint32_t(e.StartCol), C.uint32_t(e.OldEndRow), C.uint32_t(e.OldEndCol),
+		C.uint32_t(e.NewEndRow), C.uint32_t(e.NewEndCol))
+}
+
+// parseTreeKeep parses src reusing old (edited to match src, or nil) and
+// returns the flattened nodes and the new tree.
+func parseTreeKeep(src []byte, old *Tree) ([]rawNode, *Tree, error) {
+	pv := parserPool.Get()
+	if pv == nil {
+		return nil, nil, errors.New("tree-sitter parser could not be created")
+	}
+	p := pv.(*C.TSParser)
+	defer parserPool.Put(p)
+	if len(src) == 0 {
+		src = []byte{'\n'}
+	}
+	var oldC *C.TSTree
+	if old != nil {
+		oldC = old.c
+	}
+	cs := (*C.char)(unsafe.Pointer(&src[0]))
+	var out *C.spl_node
+	var tree *C.TSTree
+	n := C.spl_parse_keep(p, oldC, cs, C.uint32_t(len(src)), &out, &tree)
+	if n < 0 {
+		if tree != nil {
+			C.ts_tree_delete(tree)
+		}
+		return nil, nil, errParse
+	}
+	defer C.free(unsafe.Pointer(out))
+	raw := unsafe.Slice((*rawNode)(unsafe.Pointer(out)), int(n))
+	nodes := make([]rawNode, len(raw))
+	copy(nodes, raw)
+	return nodes, &Tree{c: tree}, nil
 }
 
 // languageTables returns the grammar's symbol names, whether each symbol
