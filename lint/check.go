@@ -189,6 +189,18 @@ func (c *Checker) CheckFile(path string, src []byte) FileResult {
 		res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error()})
 		return res
 	}
+	return c.checkModule(path, m, res)
+}
+
+// CheckModule checks a module the caller parsed (the language server's
+// incremental parse of an open document), registering it in the project
+// in place of the file's content on disk. The prefilter does not apply.
+func (c *Checker) CheckModule(path string, src []byte, m *pyparse.Module) FileResult {
+	c.Project.Replace(path, src, m)
+	return c.checkModule(path, m, FileResult{Lines: lineCount(src), Parsed: true})
+}
+
+func (c *Checker) checkModule(path string, m *pyparse.Module, res FileResult) FileResult {
 	used := map[int]map[string]bool{} // 0-based line → codes its noqa suppressed
 	if c.syntax && m.SyntaxError != pyparse.NoNode {
 		n := m.N(m.SyntaxError)

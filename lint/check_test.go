@@ -210,3 +210,30 @@ func TestNoqaAtTheEndOfAMultiLineString(t *testing.T) {
 		t.Errorf("a noqa on the closing line must suppress: %+v", res.Findings)
 	}
 }
+
+func TestCheckModuleUsesTheEditorText(t *testing.T) {
+	c, err := NewChecker(NewProject(t.TempDir()), checks.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := []byte("from pyspark import SparkContext\nsc = SparkContext()\nsc.textFile('x').map(lambda l: (l, 1)).groupByKey()\n")
+	m, tree, err := pyparse.ParseIncremental(c.Project.Fset, "open.py", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Close()
+	res := c.CheckModule("open.py", src, m)
+	if len(res.Findings) != 1 || res.Findings[0].Code != "SPK201" {
+		t.Fatalf("findings = %+v", res.Findings)
+	}
+	// A later version replaces it.
+	src2 := []byte("import pyspark\n")
+	m2, tree2, err := pyparse.ParseIncremental(c.Project.Fset, "open.py", src2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree2.Close()
+	if res := c.CheckModule("open.py", src2, m2); len(res.Findings) != 0 {
+		t.Errorf("findings after the edit = %+v", res.Findings)
+	}
+}

@@ -90,6 +90,47 @@ func (p *Project) Parse(path string, src []byte) (*pyparse.Module, error) {
 // above it say nothing about the files (a checkout under ~/tests/).
 func (p *Project) ProjectRoot() string { return p.Root }
 
+// Replace makes m (parsed from src) the module of path, in place of what
+// was parsed or read before: an editor's unsaved text, which the files
+// that import it then see too. Modules opened from it before keep working.
+func (p *Project) Replace(path string, src []byte, m *pyparse.Module) {
+	key, err := filepath.Abs(path)
+	if err != nil {
+		key = path
+	}
+	e := &moduleEntry{mod: m, hash: contentHash(src)}
+	e.once.Do(func() {})
+	p.mu.Lock()
+	if old := p.modules[key]; old != nil && old.mod != nil && old.mod.File != nil {
+		delete(p.byFile, old.mod.File)
+	}
+	p.modules[key] = e
+	if m != nil && m.File != nil {
+		p.byFile[m.File] = m
+	}
+	p.mu.Unlock()
+}
+
+// Forget drops what the project knows of path (a file changed on disk or
+// closed in the editor): it is read again when next needed.
+func (p *Project) Forget(path string) {
+	key, err := filepath.Abs(path)
+	if err != nil {
+		key = path
+	}
+	p.mu.Lock()
+	if old := p.modules[key]; old != nil && old.mod != nil && old.mod.File != nil {
+		delete(p.byFile, old.mod.File)
+	}
+	delete(p.modules, key)
+	for k := range p.sparky {
+		delete(p.sparky, k)
+	}
+	clear(p.resolved)
+	clear(p.missing)
+	p.mu.Unlock()
+}
+
 // ModuleAt returns the parsed module that holds pos.
 func (p *Project) ModuleAt(pos token.Pos) *pyparse.Module {
 	f := p.Fset.File(pos)
