@@ -203,8 +203,9 @@ func (c *Checker) CheckModule(path string, src []byte, m *pyparse.Module) FileRe
 func (c *Checker) checkModule(path string, m *pyparse.Module, res FileResult) FileResult {
 	used := map[int]map[string]bool{} // 0-based line → codes its noqa suppressed
 	if c.syntax && m.SyntaxError != pyparse.NoNode {
-		n := m.N(m.SyntaxError)
-		msg := "syntax error: unexpected " + describeError(m, m.SyntaxError)
+		at := errorSpot(m, m.SyntaxError)
+		n := m.N(at)
+		msg := "syntax error: unexpected " + describeError(m, at)
 		if !c.suppressed(m, checks.SyntaxError.Code, n.Start, used) {
 			res.Findings = append(res.Findings, c.finding(m, checks.SyntaxError, msg, n.Start, n.End))
 		}
@@ -454,4 +455,39 @@ func dedupe(fs []Finding) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+// errorSpot narrows an ERROR node to where the parser got stuck: tree-sitter
+// often wraps valid statements before the fault into the ERROR node, so
+// skip the children that parsed cleanly.
+func errorSpot(m *pyparse.Module, id pyparse.NodeID) pyparse.NodeID {
+	for depth := 0; depth < 100; depth++ {
+		next := pyparse.NoNode
+		for c := m.N(id).FirstChild; c != pyparse.NoNode; c = m.N(c).NextSibling {
+			if m.Kind(c) == pyparse.KComment {
+				continue
+			}
+			if !m.N(c).Named || hasError(m, c) {
+				next = c
+				break
+			}
+		}
+		if next == pyparse.NoNode || !m.N(next).Named {
+			if next != pyparse.NoNode && m.Kind(id) == pyparse.KError {
+				return next
+			}
+			return id
+		}
+		id = next
+	}
+	return id
+}
+
+func hasError(m *pyparse.Module, id pyparse.NodeID) bool {
+	for n := id; n < m.End(id); n++ {
+		if m.Kind(n) == pyparse.KError || m.N(n).Missing {
+			return true
+		}
+	}
+	return false
 }
