@@ -75,7 +75,7 @@ a rule.`,
 		return usageError{err: err, cmd: c.CommandPath()}
 	})
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newCheckCmd(stdout, stderr, status), newRuleCmd(stdout), newVersionCmd(stdout))
+	root.AddCommand(newCheckCmd(stdout, stderr, status), newRuleCmd(stdout), newVersionCmd(stdout), newLSPCmd(stderr, status))
 	return root
 }
 
