@@ -53,6 +53,11 @@ func init() {
 			function: strings.Contains(argType, "function") || argType == "udf",
 		})
 	}
+	for _, members := range entryPoints {
+		for member := range members {
+			shippingNames[member] = true
+		}
+	}
 	// Mixins whose members DataFrame and GroupedData have.
 	for _, pair := range [][2]string{{"PandasMapOpsMixin", "DataFrame"}, {"PandasGroupedOpsMixin", "GroupedData"}, {"RDD", "PipelinedRDD"}} {
 		for member, eps := range entryPoints[pair[0]] {

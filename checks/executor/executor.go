@@ -144,7 +144,14 @@ func (in *Info) call(m *pyparse.Module, call pyparse.NodeID) {
 	ti := in.Types
 	callee := m.Child(call, pyparse.FFunction)
 	switch m.Kind(callee) {
-	case pyparse.KIdentifier, pyparse.KAttribute:
+	case pyparse.KIdentifier:
+	case pyparse.KAttribute:
+		// Most calls are methods no entry point has: skip typing them.
+		name := m.Child(callee, pyparse.FAttribute)
+		n := m.N(name)
+		if !shippingNames[string(m.Src[n.Start:n.End])] && len(in.settings.ExtraEntryPoints) == 0 {
+			return
+		}
 	default:
 		return
 	}
@@ -445,3 +452,8 @@ func (in *Info) ExecutorScope(m *pyparse.Module, s *pyparse.Scope) bool {
 func (in *Info) IsExecutorFunc(m *pyparse.Module, fn pyparse.NodeID) bool {
 	return in.seen[sparktype.Loc{M: m, N: fn}]
 }
+
+// shippingNames are the method names that can ship a function: the entry
+// points' members and the UDF factories (filled by entrypoints.go's init,
+// after the table is read).
+var shippingNames = map[string]bool{"udf": true, "pandas_udf": true, "arrow_udf": true}
