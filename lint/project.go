@@ -101,8 +101,9 @@ func (p *Project) Replace(path string, src []byte, m *pyparse.Module) {
 	e := &moduleEntry{mod: m, hash: contentHash(src)}
 	e.once.Do(func() {})
 	p.mu.Lock()
-	if old := p.modules[key]; old != nil && old.mod != nil && old.mod.File != nil {
+	if old := p.modules[key]; old != nil && old.mod != nil && old.mod.File != nil && old.mod != m {
 		delete(p.byFile, old.mod.File)
+		p.Fset.RemoveFile(old.mod.File) // an editor replaces a file thousands of times
 	}
 	p.modules[key] = e
 	if m != nil && m.File != nil {
@@ -121,6 +122,7 @@ func (p *Project) Forget(path string) {
 	p.mu.Lock()
 	if old := p.modules[key]; old != nil && old.mod != nil && old.mod.File != nil {
 		delete(p.byFile, old.mod.File)
+		p.Fset.RemoveFile(old.mod.File)
 	}
 	delete(p.modules, key)
 	for k := range p.sparky {
