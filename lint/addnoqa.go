@@ -179,19 +179,7 @@ func (e *engine) recheck(outcomes []fileOutcome, rewritten map[string]*noqaWrite
 	if err := e.newChecker(); err != nil {
 		return err
 	}
-	var idx []int
-	var paths []string
-	for i, o := range outcomes {
-		if touched(o, changed) {
-			idx = append(idx, i)
-			paths = append(paths, o.path)
-		}
-	}
-	again := make([]fileOutcome, len(paths))
-	e.checkFiles(paths, again)
-	for k, i := range idx {
-		outcomes[i] = again[k]
-	}
+	e.recheckFiles(outcomes, changed)
 	return nil
 }
 

@@ -408,28 +408,30 @@ func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic, checked *pypars
 }
 
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		switch {
-		case a.Path != b.Path:
-			return a.Path < b.Path
-		case a.Cell != b.Cell:
-			return a.Cell < b.Cell
-		case a.Location.Row != b.Location.Row:
-			return a.Location.Row < b.Location.Row
-		case a.Location.Column != b.Location.Column:
-			return a.Location.Column < b.Location.Column
-		case a.Code != b.Code:
-			return a.Code < b.Code
-		case a.End != b.End:
-			// Copies of one defect stay together, for dedupe.
-			if a.End.Row != b.End.Row {
-				return a.End.Row < b.End.Row
-			}
-			return a.End.Column < b.End.Column
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(fs, func(i, j int) bool { return findingLess(&fs[i], &fs[j]) })
+}
+
+// findingLess is the order of findings in every output: path, cell, row,
+// column, code, end, message. Copies of one defect stay together, for
+// dedupe.
+func findingLess(a, b *Finding) bool {
+	switch {
+	case a.Path != b.Path:
+		return a.Path < b.Path
+	case a.Cell != b.Cell:
+		return a.Cell < b.Cell
+	case a.Location.Row != b.Location.Row:
+		return a.Location.Row < b.Location.Row
+	case a.Location.Column != b.Location.Column:
+		return a.Location.Column < b.Location.Column
+	case a.Code != b.Code:
+		return a.Code < b.Code
+	case a.End.Row != b.End.Row:
+		return a.End.Row < b.End.Row
+	case a.End.Column != b.End.Column:
+		return a.End.Column < b.End.Column
+	}
+	return a.Message < b.Message
 }
 
 // dedupe drops repeated findings (a helper shipped from two places is

@@ -88,25 +88,31 @@ func (e *engine) fix(outcomes []fileOutcome) (int, []FileError) {
 			errs = append(errs, FileError{Path: sortedKeys(changed)[0], Message: err.Error(), Internal: true})
 			break
 		}
-		var idx []int
-		var paths []string
-		for i, o := range outcomes {
-			if touched(o, changed) {
-				idx = append(idx, i)
-				paths = append(paths, o.path)
-			}
-		}
-		again := make([]fileOutcome, len(paths))
-		e.checkFiles(paths, again)
-		for k, i := range idx {
-			outcomes[i] = again[k]
-		}
+		e.recheckFiles(outcomes, changed)
 	}
 	return total, errs
 }
 
 // touched reports whether o's result may change when the files in changed
 // do: it is one of them, depends on one, or reports findings in one.
+// recheck checks again the files whose results depend on the changed
+// files, replacing their outcomes.
+func (e *engine) recheckFiles(outcomes []fileOutcome, changed map[string]bool) {
+	var idx []int
+	var paths []string
+	for i, o := range outcomes {
+		if touched(o, changed) {
+			idx = append(idx, i)
+			paths = append(paths, o.path)
+		}
+	}
+	again := make([]fileOutcome, len(paths))
+	e.checkFiles(paths, again)
+	for k, i := range idx {
+		outcomes[i] = again[k]
+	}
+}
+
 func touched(o fileOutcome, changed map[string]bool) bool {
 	if changed[o.path] {
 		return true

@@ -245,18 +245,6 @@ func (e *engine) finishFixes(outcomes []fileOutcome, res *Result) []FileError {
 	if err := e.newChecker(); err != nil {
 		return append(errs, FileError{Path: sortedKeys(failed)[0], Message: err.Error(), Internal: true})
 	}
-	var idx []int
-	var paths []string
-	for i, o := range outcomes {
-		if touched(o, failed) {
-			idx = append(idx, i)
-			paths = append(paths, o.path)
-		}
-	}
-	again := make([]fileOutcome, len(paths))
-	e.checkFiles(paths, again)
-	for k, i := range idx {
-		outcomes[i] = again[k]
-	}
+	e.recheckFiles(outcomes, failed)
 	return errs
 }

@@ -156,25 +156,6 @@ func findingOrder(fs []Finding) []int {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(x, y int) bool {
-		a, b := &fs[idx[x]], &fs[idx[y]]
-		switch {
-		case a.Path != b.Path:
-			return a.Path < b.Path
-		case a.Cell != b.Cell:
-			return a.Cell < b.Cell
-		case a.Location.Row != b.Location.Row:
-			return a.Location.Row < b.Location.Row
-		case a.Location.Column != b.Location.Column:
-			return a.Location.Column < b.Location.Column
-		case a.Code != b.Code:
-			return a.Code < b.Code
-		case a.End.Row != b.End.Row:
-			return a.End.Row < b.End.Row
-		case a.End.Column != b.End.Column:
-			return a.End.Column < b.End.Column
-		}
-		return a.Message < b.Message
-	})
+	sort.SliceStable(idx, func(x, y int) bool { return findingLess(&fs[idx[x]], &fs[idx[y]]) })
 	return idx
 }
