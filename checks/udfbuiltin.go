@@ -395,12 +395,7 @@ func (c *udfScan) ok(n pyparse.NodeID) bool {
 				r = "`F.size`" // the length of a list
 			}
 			c.uses[r] = true
-			for _, a := range args {
-				if !c.ok(a) {
-					return false
-				}
-			}
-			return len(args) >= 1
+			return len(args) >= 1 && c.all(args)
 		}
 		if q := sparktype.QualifiedName(m, callee); q != "" {
 			r, ok := libraryCalls[q]
@@ -408,12 +403,7 @@ func (c *udfScan) ok(n pyparse.NodeID) bool {
 				return false
 			}
 			c.uses[r] = true
-			for _, a := range args {
-				if !c.ok(a) {
-					return false
-				}
-			}
-			return true
+			return c.all(args)
 		}
 		if m.Kind(callee) != pyparse.KAttribute {
 			return false
@@ -424,14 +414,19 @@ func (c *udfScan) ok(n pyparse.NodeID) bool {
 			return false
 		}
 		c.uses[r] = true
-		for _, a := range args {
-			if !c.ok(a) {
-				return false
-			}
-		}
-		return c.ok(m.Child(callee, pyparse.FObject))
+		return c.all(args) && c.ok(m.Child(callee, pyparse.FObject))
 	}
 	return false
+}
+
+// all reports whether every node of ns passes ok.
+func (c *udfScan) all(ns []pyparse.NodeID) bool {
+	for _, n := range ns {
+		if !c.ok(n) {
+			return false
+		}
+	}
+	return true
 }
 
 func literalCollection(m *pyparse.Module, n pyparse.NodeID) bool {

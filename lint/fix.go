@@ -30,21 +30,7 @@ func (e *engine) fix(outcomes []fileOutcome) (int, []FileError) {
 	var errs []FileError
 	refused := map[string]bool{}
 	for round := 0; ; round++ {
-		// The content each finding's offsets refer to: the checked file's
-		// own hash, or the hash recorded for a helper module.
-		expected := map[string]string{}
-		for _, o := range outcomes {
-			if o.hash != "" {
-				expected[o.path] = o.hash
-			}
-		}
-		for _, o := range outcomes {
-			for d, h := range o.res.Deps {
-				if _, ok := expected[d]; !ok {
-					expected[d] = h
-				}
-			}
-		}
+		expected := expectedHashes(outcomes)
 		byPath := map[string][]*Fix{}
 		for _, o := range outcomes {
 			for _, f := range o.res.Findings {
