@@ -161,7 +161,13 @@ func operatorAdd(m *pyparse.Module, use uint32) (string, *analysis.TextEdit) {
 		}
 	}
 	var lastImport, first pyparse.NodeID = pyparse.NoNode, pyparse.NoNode
-	for i, st := range m.NamedChildren(m.Root()) {
+	// The statements are walked as siblings: the loop stops at the first
+	// that is not an import, and a module can have thousands.
+	for st, i := m.N(m.Root()).FirstChild, 0; st != pyparse.NoNode; st, i = m.N(st).NextSibling, i+1 {
+		if !m.N(st).Named || m.Kind(st) == pyparse.KComment {
+			i--
+			continue
+		}
 		k := m.Kind(st)
 		if i == 0 && k == pyparse.KExpressionStatement && m.Kind(m.FirstNamed(st)) == pyparse.KString {
 			continue // docstring

@@ -1,11 +1,13 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 
 	"go.lsp.dev/jsonrpc2"
 
@@ -257,8 +259,6 @@ func (s *Server) store(d *document, r *result) bool {
 		return false
 	}
 	s.mu.Lock()
-	s.seq++
-	r.seq = s.seq
 	pull := s.pull
 	s.mu.Unlock()
 	d.result = r
@@ -271,9 +271,21 @@ func (s *Server) store(d *document, r *result) bool {
 	return true
 }
 
+// publish pushes d's diagnostics, unless they are those it pushed last
+// (typing inside a line usually changes no diagnostic: the client would
+// decode and redraw hundreds for nothing).
 func (s *Server) publish(d *document, r *result) {
 	v := r.version
-	s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: d.uri, Version: &v, Diagnostics: s.diagnostics(d, r)})
+	diags := s.diagnostics(d, r)
+	d.mu.Lock()
+	same := d.published != nil && equalDiagnostics(*d.published, diags)
+	if !same {
+		d.published = &diags
+	}
+	d.mu.Unlock()
+	if !same {
+		s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: d.uri, Version: &v, Diagnostics: diags})
+	}
 }
 
 // setExternal records the findings that checking source found in other
@@ -297,7 +309,6 @@ func (s *Server) setExternal(source string, found map[string][]lint.Finding) {
 	} else {
 		s.external[source] = found
 	}
-	s.extGen++
 	var docs []*document
 	for p := range touched {
 		if d := s.byPath[p]; d != nil {
@@ -424,13 +435,33 @@ func (s *Server) pullDiagnostics(ctx context.Context, p DocumentDiagnosticParams
 	if r == nil {
 		return DocumentDiagnosticReport{Kind: "full", Items: []Diagnostic{}}, nil
 	}
-	s.mu.Lock()
-	id := fmt.Sprintf("%d.%d", r.seq, s.extGen)
-	s.mu.Unlock()
-	if id == p.PreviousResultID {
-		return DocumentDiagnosticReport{Kind: "unchanged", ResultID: id}, nil
+	// The result id names a set of diagnostics, not an analysis: when an
+	// edit changed none (typing inside a line), the report is
+	// "unchanged" and the client keeps what it shows.
+	diags := s.diagnostics(d, r)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if last := d.reported; last != nil && last.id == p.PreviousResultID && equalDiagnostics(last.diags, diags) {
+		return DocumentDiagnosticReport{Kind: "unchanged", ResultID: last.id}, nil
 	}
-	return DocumentDiagnosticReport{Kind: "full", ResultID: id, Items: s.diagnostics(d, r)}, nil
+	s.mu.Lock()
+	s.seq++
+	id := fmt.Sprintf("r%d", s.seq)
+	s.mu.Unlock()
+	d.reported = &report{id: id, diags: diags}
+	return DocumentDiagnosticReport{Kind: "full", ResultID: id, Items: diags}, nil
+}
+
+// equalDiagnostics reports whether a and b are the same diagnostics in
+// the same order.
+func equalDiagnostics(a, b []Diagnostic) bool {
+	return slices.EqualFunc(a, b, func(x, y Diagnostic) bool {
+		return x.Range == y.Range && x.Severity == y.Severity && x.Code == y.Code && x.Source == y.Source &&
+			x.Message == y.Message && bytes.Equal(x.Data, y.Data) &&
+			(x.CodeDescription == nil) == (y.CodeDescription == nil) &&
+			(x.CodeDescription == nil || *x.CodeDescription == *y.CodeDescription) &&
+			slices.Equal(x.RelatedInformation, y.RelatedInformation)
+	})
 }
 
 // diagnostics are d's findings: its own analysis's, and those other files'

@@ -34,6 +34,10 @@ type document struct {
 	timer   *time.Timer
 	result  *result
 	fresh   chan struct{} // closed (and replaced) when a result is stored
+	// reported is the last report of pulled diagnostics, published the
+	// last pushed diagnostics.
+	reported  *report
+	published *[]Diagnostic
 
 	// Only the analysis worker touches these.
 	module       *pyparse.Module
@@ -45,7 +49,6 @@ type document struct {
 type result struct {
 	gen      uint64
 	version  int32
-	seq      uint64
 	module   *pyparse.Module // nil when not parsed
 	text     []byte
 	findings []lint.Finding // located in the document
@@ -53,6 +56,12 @@ type result struct {
 
 	linesOnce sync.Once
 	lines     []int
+}
+
+// report is a set of diagnostics sent to a pull client, and its id.
+type report struct {
+	id    string
+	diags []Diagnostic
 }
 
 func newDocument(uri, path string, version int32, text []byte) *document {

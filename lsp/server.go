@@ -87,12 +87,11 @@ type Server struct {
 	docs       map[string]*document     // by URI
 	byPath     map[string]*document
 	external   map[string]map[string][]lint.Finding // source file → file → findings in it
-	extGen     uint64
-	indexDeps  map[string]map[string]string // indexed (closed) file → its dependencies
+	indexDeps  map[string]map[string]string         // indexed (closed) file → its dependencies
 	pending    []*document
 	indexQueue []string
 	indexed    map[string]bool // queued for indexing
-	seq        uint64
+	seq        uint64          // numbers the result ids
 	wake       chan struct{}
 	refreshing bool
 	inflight   map[jsonrpc2.ID]context.CancelFunc // calls being handled
@@ -726,11 +725,8 @@ func (s *Server) didChangeWatchedFiles(p DidChangeWatchedFilesParams) {
 		if ch.Type == 3 { // deleted
 			s.mu.Lock()
 			delete(s.indexDeps, path)
-			if _, had := s.external[path]; had {
-				delete(s.external, path)
-				s.extGen++
-			}
 			s.mu.Unlock()
+			s.setExternal(path, nil)
 		}
 		s.fileChanged(path)
 	}

@@ -109,8 +109,27 @@ func TestPullDiagnostics(t *testing.T) {
 	if r3.Kind != "unchanged" || r3.ResultID != r2.ResultID {
 		t.Fatalf("unchanged report expected: %+v", r3)
 	}
+	// An edit that changes no diagnostic (typing at the end of the file,
+	// after the syntax error) gets "unchanged" too; one that changes the
+	// diagnostics gets a full report with a new id.
+	c.change(uri, 3, TextDocumentContentChangeEvent{Range: &Range{Position{0, 0}, Position{0, 0}}, Text: "# note\n"})
+	var r4 DocumentDiagnosticReport
+	c.call("textDocument/diagnostic", DocumentDiagnosticParams{TextDocument: TextDocumentIdentifier{URI: uri}, PreviousResultID: r2.ResultID}, &r4)
+	if r4.Kind != "full" || r4.ResultID == r2.ResultID || len(r4.Items) != 1 || r4.Items[0].Range.Start.Line != r2.Items[0].Range.Start.Line+1 {
+		t.Fatalf("a line added above the error moves it: %+v after %+v", r4, r2)
+	}
+	c.change(uri, 4, TextDocumentContentChangeEvent{Range: &Range{Position{0, 6}, Position{0, 6}}, Text: "s"})
+	var r5 DocumentDiagnosticReport
+	c.call("textDocument/diagnostic", DocumentDiagnosticParams{TextDocument: TextDocumentIdentifier{URI: uri}, PreviousResultID: r4.ResultID}, &r5)
+	if r5.Kind != "unchanged" || r5.ResultID != r4.ResultID {
+		t.Fatalf("typing in a comment changes no diagnostic: %+v", r5)
+	}
+	// A client that lost the previous report gets it in full.
+	if r6 := c.pullDiags(uri); r6.Kind != "full" || len(r6.Items) != 1 {
+		t.Fatalf("no previous id: %+v", r6)
+	}
 	// Several changes in one notification, a full replacement among them.
-	c.change(uri, 3,
+	c.change(uri, 5,
 		TextDocumentContentChangeEvent{Text: "print('hi')\n"},
 		TextDocumentContentChangeEvent{Range: &Range{Position{1, 0}, Position{1, 0}}, Text: groupSrc})
 	if r := c.pullDiags(uri); !hasCode("SPK201")(r.Items) {

@@ -1,8 +1,11 @@
 package pyparse
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"go/token"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -308,4 +311,87 @@ func TestIncrementalParseMatchesAFullParse(t *testing.T) {
 			t.Fatalf("node %d differs: %+v vs %+v", i, m.Nodes[i], full.Nodes[i])
 		}
 	}
+}
+
+// TestIncrementalFlatteningReusesOnlyUnchangedStatements types, deletes
+// and pastes at random places of a module (undoing every other edit, as
+// an editor's undo does, so that the module stays mostly valid) and
+// checks, after each edit, that the flattening which copies unchanged
+// top-level statements from the previous parse equals a full walk of the
+// same tree.
+func TestIncrementalFlatteningReusesOnlyUnchangedStatements(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("import pyspark\nfrom pyspark.sql import functions as F\n# a comment\n")
+	for i := range 40 {
+		fmt.Fprintf(&b, "\n\ndef f%d(x):\n    y = x.map(lambda r: (r, %d))  # é 😀\n    return y.collect()\n\nclass C%d:\n    a = 'text %d'\n    def m(self):\n        return [v for v in self.a]\n", i, i, i, i)
+	}
+	src := []byte(b.String())
+	_, tree, err := ParseIncremental(nil, "a.py", src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"x", "\n", "    ", "(", ")", ":", "'", "\"\"\"", "def g():\n    pass\n", "#", "\\", "é", "😀", "[", "lambda", " = ", "\n\n"}
+	reused := 0
+	var start, end int
+	var ins, deleted string
+	for step := range 400 {
+		if step%2 == 0 {
+			start = rng.IntN(len(src) + 1)
+			end = start
+			if rng.IntN(3) == 0 {
+				end = min(len(src), start+rng.IntN(40))
+			}
+			ins = ""
+			if rng.IntN(4) != 0 {
+				ins = pieces[rng.IntN(len(pieces))]
+			}
+			deleted = string(src[start:end])
+		} else { // undo
+			end, ins = start+len(ins), deleted
+		}
+		next := append(append(append([]byte{}, src[:start]...), ins...), src[end:]...)
+		tree.Edit(editOf(src, start, end, ins))
+		m, nt, err := ParseIncremental(nil, "a.py", next, tree)
+		if err != nil {
+			t.Fatalf("step %d: %v", step, err)
+		}
+		full, err := nt.flattenAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full) != len(m.Nodes) {
+			t.Fatalf("step %d: %d nodes with reuse, %d by a full walk", step, len(m.Nodes), len(full))
+		}
+		for i, r := range full {
+			n := m.Nodes[i]
+			if n.Start != r.start || n.End != r.end || n.Parent != NodeID(r.parent) || n.Field != Field(r.field) || n.Missing != (r.flags&2 != 0) {
+				t.Fatalf("step %d: node %d differs: %+v, full walk %+v", step, i, n, r)
+			}
+		}
+		if nt.reused > len(full)/2 {
+			reused++
+		}
+		tree.Close()
+		tree, src = nt, next
+	}
+	tree.Close()
+	if reused < 250 {
+		t.Fatalf("only %d of 400 parses copied most records from the previous one", reused)
+	}
+}
+
+// editOf describes replacing src[start:end] by ins as a tree-sitter edit.
+func editOf(src []byte, start, end int, ins string) InputEdit {
+	point := func(b []byte, off int) (uint32, uint32) {
+		row := bytes.Count(b[:off], []byte{'\n'})
+		col := off - (bytes.LastIndexByte(b[:off], '\n') + 1)
+		return uint32(row), uint32(col)
+	}
+	next := append(append(append([]byte{}, src[:start]...), ins...), src[end:]...)
+	sr, sc := point(src, start)
+	or, oc := point(src, end)
+	nr, nc := point(next, start+len(ins))
+	return InputEdit{StartByte: uint32(start), OldEndByte: uint32(end), NewEndByte: uint32(start + len(ins)),
+		StartRow: sr, StartCol: sc, OldEndRow: or, OldEndCol: oc, NewEndRow: nr, NewEndCol: nc}
 }

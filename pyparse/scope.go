@@ -136,11 +136,22 @@ func buildScopes(m *Module) *ScopeTree {
 	b := &scopeBuilder{m: m, t: t}
 	t.Module = b.newScope(ModuleScope, 0, nil)
 	b.visit(0, t.Module)
+	if len(b.guards) == 0 {
+		return t
+	}
+	// One pass over the bindings: a module can have a guard in every
+	// function and thousands of scopes.
+	guards := map[string][]guard{}
 	for _, g := range b.guards {
-		for _, sc := range t.All {
-			for _, bd := range sc.Bindings[g.name] {
-				if st := m.N(bd.Stmt).Start; st >= g.start && st < g.end {
-					bd.Guarded = true
+		guards[g.name] = append(guards[g.name], g)
+	}
+	for _, sc := range t.All {
+		for name, bds := range sc.Bindings {
+			for _, g := range guards[name] {
+				for _, bd := range bds {
+					if st := m.N(bd.Stmt).Start; st >= g.start && st < g.end {
+						bd.Guarded = true
+					}
 				}
 			}
 		}

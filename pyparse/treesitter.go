@@ -52,16 +52,49 @@ typedef struct {
 
 enum { SPL_MISSING = 2 };
 
+enum { SPL_REUSED = 4 };
+
+// spl_subtree_key identifies the subtree behind a node: the address of its
+// heap data, or 0 for a small leaf stored inline (no identity). A node's
+// id is the address of the slot holding the subtree in its parent, which
+// changes with every parse; the slot's content does not while the subtree
+// is shared. Heap pointers are aligned, and tree-sitter marks inline
+// subtrees by setting the lowest bit (subtree.h), so an odd value is
+// inline.
+static uintptr_t spl_subtree_key(TSNode node) {
+	uintptr_t v = *(const uintptr_t *)node.id;
+	return (v & 1) ? 0 : v;
+}
+
+static int spl_has_key(const uintptr_t *keys, size_t n, uintptr_t key) {
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (keys[mid] < key) lo = mid + 1;
+		else if (keys[mid] > key) hi = mid;
+		else return 1;
+	}
+	return 0;
+}
+
 // spl_flatten walks the tree in pre-order with a cursor (no recursion, so
 // deeply nested input cannot overflow the C stack) and writes one record per
-// node. It returns the number of records, or -1 when out of memory.
-static int64_t spl_flatten(TSTree *tree, spl_node **out) {
+// node. A child of the root whose subtree key is in reuse (sorted; n_reuse
+// keys) was flattened by the previous parse and is unchanged: it gets one
+// record flagged SPL_REUSED and is not descended into. When top is not
+// NULL, the key of every child of the root is written to *top (malloc'd,
+// *n_top entries). It returns the number of records, or -1 when out of
+// memory.
+static int64_t spl_flatten(TSTree *tree, const uintptr_t *reuse, size_t n_reuse, spl_node **out, uintptr_t **top, size_t *n_top) {
 	size_t cap = 1024, n = 0;
 	spl_node *buf = malloc(cap * sizeof(spl_node));
 	if (!buf) return -1;
 	size_t depth_cap = 256, depth = 0;
 	int32_t *stack = malloc(depth_cap * sizeof(int32_t));
 	if (!stack) { free(buf); return -1; }
+	size_t top_cap = 64, ntop = 0;
+	uintptr_t *tops = NULL;
+	if (top && !(tops = malloc(top_cap * sizeof(uintptr_t)))) { free(buf); free(stack); return -1; }
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(tree));
 	int32_t parent = -1;
 	for (;;) {
@@ -69,7 +102,7 @@ static int64_t spl_flatten(TSTree *tree, spl_node **out) {
 		if (n == cap) {
 			cap *= 2;
 			spl_node *nb = realloc(buf, cap * sizeof(spl_node));
-			if (!nb) { free(buf); free(stack); ts_tree_cursor_delete(&c); return -1; }
+			if (!nb) goto oom;
 			buf = nb;
 		}
 		spl_node *r = &buf[n];
@@ -83,11 +116,28 @@ static int64_t spl_flatten(TSTree *tree, spl_node **out) {
 		r->flags = (r->start == r->end && ts_node_is_missing(node)) ? SPL_MISSING : 0;
 		int32_t self = (int32_t)n;
 		n++;
-		if (ts_tree_cursor_goto_first_child(&c)) {
+		int reused = 0;
+		if (parent == 0) {
+			uintptr_t key = spl_subtree_key(node);
+			if (tops) {
+				if (ntop == top_cap) {
+					top_cap *= 2;
+					uintptr_t *nt = realloc(tops, top_cap * sizeof(uintptr_t));
+					if (!nt) goto oom;
+					tops = nt;
+				}
+				tops[ntop++] = key;
+			}
+			if (key && spl_has_key(reuse, n_reuse, key)) {
+				r->flags |= SPL_REUSED;
+				reused = 1;
+			}
+		}
+		if (!reused && ts_tree_cursor_goto_first_child(&c)) {
 			if (depth == depth_cap) {
 				depth_cap *= 2;
 				int32_t *ns = realloc(stack, depth_cap * sizeof(int32_t));
-				if (!ns) { free(buf); free(stack); ts_tree_cursor_delete(&c); return -1; }
+				if (!ns) goto oom;
 				stack = ns;
 			}
 			stack[depth++] = parent;
@@ -99,17 +149,24 @@ static int64_t spl_flatten(TSTree *tree, spl_node **out) {
 				ts_tree_cursor_delete(&c);
 				free(stack);
 				*out = buf;
+				if (top) { *top = tops; *n_top = ntop; }
 				return (int64_t)n;
 			}
 			parent = stack[--depth];
 		}
 	}
+oom:
+	free(buf);
+	free(stack);
+	free(tops);
+	ts_tree_cursor_delete(&c);
+	return -1;
 }
 
 static int64_t spl_parse(TSParser *p, const char *src, uint32_t len, spl_node **out) {
 	TSTree *tree = ts_parser_parse_string(p, NULL, src, len);
 	if (!tree) return -1;
-	int64_t n = spl_flatten(tree, out);
+	int64_t n = spl_flatten(tree, NULL, 0, out, NULL, NULL);
 	ts_tree_delete(tree);
 	return n;
 }
@@ -126,11 +183,18 @@ typedef struct {
 void ts_tree_edit(TSTree *self, const TSInputEdit *edit);
 
 // spl_parse_keep parses reusing old (edited already; may be NULL) and
-// keeps the new tree for the next edit.
-static int64_t spl_parse_keep(TSParser *p, TSTree *old, const char *src, uint32_t len, spl_node **out, TSTree **tree) {
+// keeps the new tree for the next edit. reuse are the keys of old's
+// top-level subtrees whose records the caller kept (see spl_flatten).
+static int64_t spl_parse_keep(TSParser *p, TSTree *old, const uintptr_t *reuse, size_t n_reuse, const char *src, uint32_t len,
+	spl_node **out, TSTree **tree, uintptr_t **top, size_t *n_top) {
 	*tree = ts_parser_parse_string(p, old, src, len);
 	if (!*tree) return -1;
-	return spl_flatten(*tree, out);
+	return spl_flatten(*tree, reuse, n_reuse, out, top, n_top);
+}
+
+// spl_flatten_all flattens all of tree (for tests of the reuse).
+static int64_t spl_flatten_all(TSTree *tree, spl_node **out) {
+	return spl_flatten(tree, NULL, 0, out, NULL, NULL);
 }
 
 static void spl_tree_edit(TSTree *t, uint32_t sb, uint32_t ob, uint32_t nb,
@@ -149,6 +213,7 @@ import "C"
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -205,9 +270,26 @@ func parseTree(src []byte) ([]rawNode, error) {
 
 // Tree is a tree-sitter syntax tree kept between parses of a changing
 // document (the language server), so that a reparse after an edit reuses
-// the unchanged parts. A Tree is not safe for concurrent use.
+// the unchanged parts. It also keeps the flattened nodes of its top-level
+// statements: tree-sitter shares an unchanged subtree between the old tree
+// and the new one, so the next parse copies those records (shifted)
+// instead of walking the subtree again, which is most of the cost of a
+// keystroke in a large file. A Tree is not safe for concurrent use.
 type Tree struct {
 	c *C.TSTree
+	// raw is the flattening of c; tops its top-level statements, and
+	// keys their subtree keys (sorted, without inline leaves).
+	raw  []rawNode
+	tops map[uintptr]topRecords
+	keys []C.uintptr_t
+	// reused counts the records of raw copied from the previous tree.
+	reused int
+}
+
+// topRecords locates a top-level statement's records in Tree.raw.
+type topRecords struct {
+	first, count int
+	start        uint32
 }
 
 // Close frees the tree.
@@ -215,6 +297,7 @@ func (t *Tree) Close() {
 	if t != nil && t.c != nil {
 		C.ts_tree_delete(t.c)
 		t.c = nil
+		t.raw, t.tops, t.keys = nil, nil, nil
 	}
 }
 
@@ -250,13 +333,20 @@ func parseTreeKeep(src []byte, old *Tree) ([]rawNode, *Tree, error) {
 		src = []byte{'\n'}
 	}
 	var oldC *C.TSTree
-	if old != nil {
+	var reuse *C.uintptr_t
+	var nReuse int
+	if old != nil && old.c != nil {
 		oldC = old.c
+		if nReuse = len(old.keys); nReuse > 0 {
+			reuse = &old.keys[0]
+		}
 	}
 	cs := (*C.char)(unsafe.Pointer(&src[0]))
 	var out *C.spl_node
 	var tree *C.TSTree
-	n := C.spl_parse_keep(p, oldC, cs, C.uint32_t(len(src)), &out, &tree)
+	var top *C.uintptr_t
+	var nTop C.size_t
+	n := C.spl_parse_keep(p, oldC, reuse, C.size_t(nReuse), cs, C.uint32_t(len(src)), &out, &tree, &top, &nTop)
 	if n < 0 {
 		if tree != nil {
 			C.ts_tree_delete(tree)
@@ -264,10 +354,105 @@ func parseTreeKeep(src []byte, old *Tree) ([]rawNode, *Tree, error) {
 		return nil, nil, errParse
 	}
 	defer C.free(unsafe.Pointer(out))
+	defer C.free(unsafe.Pointer(top))
 	raw := unsafe.Slice((*rawNode)(unsafe.Pointer(out)), int(n))
-	nodes := make([]rawNode, len(raw))
-	copy(nodes, raw)
-	return nodes, &Tree{c: tree}, nil
+	topKeys := unsafe.Slice((*uintptr)(unsafe.Pointer(top)), int(nTop))
+	t := &Tree{c: tree}
+	t.raw = expandReused(raw, topKeys, old)
+	t.reused = len(t.raw) - len(raw)
+	t.index(topKeys)
+	return t.raw, t, nil
+}
+
+// expandReused copies raw (a flattening by spl_flatten, whose top-level
+// keys are topKeys), replacing each record flagged reused by the records
+// of that statement in old, shifted to where the statement now starts.
+func expandReused(raw []rawNode, topKeys []uintptr, old *Tree) []rawNode {
+	size := len(raw)
+	ti := 0
+	for _, r := range raw {
+		if r.parent == 0 {
+			if r.flags&C.SPL_REUSED != 0 {
+				size += old.tops[topKeys[ti]].count - 1
+			}
+			ti++
+		}
+	}
+	nodes := make([]rawNode, 0, size)
+	at := make([]int32, len(raw)) // index in nodes of each record of raw
+	ti = 0
+	for i, r := range raw {
+		at[i] = int32(len(nodes))
+		if r.parent > 0 {
+			r.parent = at[r.parent]
+		}
+		if r.parent != 0 {
+			nodes = append(nodes, r)
+			continue
+		}
+		key := topKeys[ti]
+		ti++
+		if r.flags&C.SPL_REUSED == 0 {
+			nodes = append(nodes, r)
+			continue
+		}
+		e := old.tops[key]
+		delta := r.start - e.start // modular: also right when it moved back
+		shift := int32(len(nodes) - e.first)
+		for k, o := range old.raw[e.first : e.first+e.count] {
+			o.start += delta
+			o.end += delta
+			if k > 0 {
+				o.parent += shift
+			}
+			nodes = append(nodes, o)
+		}
+	}
+	return nodes
+}
+
+// index records where t's top-level statements are in t.raw.
+func (t *Tree) index(topKeys []uintptr) {
+	t.tops = make(map[uintptr]topRecords, len(topKeys))
+	t.keys = make([]C.uintptr_t, 0, len(topKeys))
+	ti, last := 0, -1
+	var lastKey uintptr
+	dup := map[uintptr]bool{}
+	closeLast := func(end int) {
+		if last < 0 || lastKey == 0 {
+			return
+		}
+		if _, seen := t.tops[lastKey]; seen {
+			dup[lastKey] = true // shared twice: not reused, to be safe
+			return
+		}
+		t.tops[lastKey] = topRecords{first: last, count: end - last, start: t.raw[last].start}
+		t.keys = append(t.keys, C.uintptr_t(lastKey))
+	}
+	for i, r := range t.raw {
+		if r.parent == 0 {
+			closeLast(i)
+			last, lastKey = i, topKeys[ti]
+			ti++
+		}
+	}
+	closeLast(len(t.raw))
+	if len(dup) > 0 {
+		t.keys = slices.DeleteFunc(t.keys, func(k C.uintptr_t) bool { return dup[uintptr(k)] })
+	}
+	slices.Sort(t.keys)
+}
+
+// flattenAll flattens all of t without reuse (tests compare it with the
+// reusing flattening).
+func (t *Tree) flattenAll() ([]rawNode, error) {
+	var out *C.spl_node
+	n := C.spl_flatten_all(t.c, &out)
+	if n < 0 {
+		return nil, errParse
+	}
+	defer C.free(unsafe.Pointer(out))
+	return slices.Clone(unsafe.Slice((*rawNode)(unsafe.Pointer(out)), int(n))), nil
 }
 
 // languageTables returns the grammar's symbol names, whether each symbol

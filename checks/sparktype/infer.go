@@ -22,13 +22,19 @@ type Info struct {
 	// predefined in the file (see settings.Databricks).
 	Notebook bool
 
-	memo       map[pyparse.NodeID]Type
-	busy       map[pyparse.NodeID]bool
+	// slot[n] is 0 when node n was not evaluated, busySlot while it is,
+	// else 1 + the index of its type in memo. A slice indexed by node
+	// beats a map: every keystroke in the language server evaluates
+	// thousands of nodes afresh.
+	slot       []int32
+	memo       []Type
 	databricks settings.Databricks
 	bindMemo   map[*pyparse.Binding]Type
 	bindBusy   map[*pyparse.Binding]bool
 	others     map[*pyparse.Module]*Info
 }
+
+const busySlot = -1
 
 // maxFollow bounds how deep calls into project functions are followed.
 const maxFollow = 4
@@ -40,7 +46,7 @@ type env struct {
 
 // New returns the Info of module m.
 func New(m *pyparse.Module, p pyparse.Project) *Info {
-	in := &Info{M: m, Project: p, memo: map[pyparse.NodeID]Type{}, busy: map[pyparse.NodeID]bool{},
+	in := &Info{M: m, Project: p, slot: make([]int32, len(m.Nodes)),
 		bindMemo: map[*pyparse.Binding]Type{}, bindBusy: map[*pyparse.Binding]bool{},
 		others: map[*pyparse.Module]*Info{}}
 	in.others[m] = in
@@ -111,16 +117,20 @@ func (in *Info) eval(n pyparse.NodeID, e *env) Type {
 		return Type{}
 	}
 	if e == nil {
-		if t, ok := in.memo[n]; ok {
-			return t
+		if int(n) >= len(in.slot) {
+			return in.compute(n, nil)
 		}
-		if in.busy[n] {
+		switch k := in.slot[n]; k {
+		case 0:
+		case busySlot:
 			return Type{}
+		default:
+			return in.memo[k-1]
 		}
-		in.busy[n] = true
+		in.slot[n] = busySlot
 		t := in.compute(n, nil)
-		delete(in.busy, n)
-		in.memo[n] = t
+		in.memo = append(in.memo, t)
+		in.slot[n] = int32(len(in.memo))
 		return t
 	}
 	if e.depth > maxFollow {
