@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/sparklint/sparklint/checks"
@@ -77,8 +78,16 @@ type Checker struct {
 	Rules   []*checks.Rule
 	// Settings are the rule options (settings.Default when nil).
 	Settings *settings.Settings
-	// analyzers in dependency order (prerequisites first).
+	// Parallel runs the analyzers of a large module in two lanes, on two
+	// cores (the language server: one file at a time, latency matters).
+	// The type inference is done in both; the command line, which checks
+	// files in parallel already, leaves it off.
+	Parallel bool
+	// analyzers in dependency order (prerequisites first); rank is the
+	// index of each in order, lanes the two lanes of a Parallel checker.
 	order    []*analysis.Analyzer
+	rank     map[*analysis.Analyzer]int
+	lanes    [2][]*analysis.Analyzer
 	ruleOf   map[*analysis.Analyzer]*checks.Rule
 	triggers [][]byte
 	syntax   bool
@@ -130,6 +139,7 @@ func NewChecker(p *Project, rules []*checks.Rule) (*Checker, error) {
 	for _, a := range roots {
 		visit(a)
 	}
+	c.splitLanes()
 	return c, nil
 }
 
@@ -218,48 +228,32 @@ func (c *Checker) checkModule(path string, m *pyparse.Module, res FileResult) Fi
 	if opts == nil {
 		opts = settings.Default
 	}
-	resultOf := map[*analysis.Analyzer]any{pyparse.Analyzer: unit, settings.Analyzer: opts}
-	var diags []struct {
-		rule *checks.Rule
-		d    analysis.Diagnostic
+	lanes := [][]*analysis.Analyzer{c.order}
+	if c.Parallel && len(m.Nodes) >= parallelNodes && c.lanes[1] != nil {
+		lanes = c.lanes[:]
 	}
-	for _, a := range c.order {
-		if a == pyparse.Analyzer || a == settings.Analyzer {
-			continue
-		}
-		ok := true
-		for _, req := range a.Requires {
-			if _, done := resultOf[req]; !done {
-				ok = false
-			}
-		}
-		if !ok {
-			continue
-		}
-		rule := c.ruleOf[a]
-		pass := &analysis.Pass{
-			Analyzer: a,
-			Fset:     c.Project.Fset,
-			// Files, OtherFiles, Pkg, TypesInfo, TypesSizes and the
-			// object/package fact functions describe Go packages and
-			// have no meaning for Python: they stay nil.
-			ResultOf: resultOf,
-			Report: func(d analysis.Diagnostic) {
-				if rule != nil {
-					diags = append(diags, struct {
-						rule *checks.Rule
-						d    analysis.Diagnostic
-					}{rule, d})
-				}
-			},
-		}
-		result, err := runAnalyzer(a, pass)
-		if err != nil {
-			res.Errors = append(res.Errors, FileError{Path: path, Message: err.Error(), Internal: true})
-			continue
-		}
-		resultOf[a] = result
+	runs := make([]laneRun, len(lanes))
+	var wg sync.WaitGroup
+	for i, lane := range lanes {
+		wg.Go(func() { runs[i] = c.runLane(path, lane, unit, opts) })
 	}
+	wg.Wait()
+	// Diagnostics in the order of c.order whatever the lanes: the noqa
+	// bookkeeping of convert sees them in the same order every time.
+	var diags []laneDiag
+	var infos []*sparktype.Info
+	var ex *executor.Info
+	for _, r := range runs {
+		diags = append(diags, r.diags...)
+		res.Errors = append(res.Errors, r.errors...)
+		if info, ok := r.resultOf[sparktype.Analyzer].(*sparktype.Info); ok {
+			infos = append(infos, info)
+		}
+		if e, ok := r.resultOf[executor.Analyzer].(*executor.Info); ok {
+			ex = e
+		}
+	}
+	slices.SortStableFunc(diags, func(a, b laneDiag) int { return a.order - b.order })
 	deps := map[string]string{}
 	for _, x := range diags {
 		f, ok := c.convert(x.rule, x.d, m, used)
@@ -273,7 +267,7 @@ func (c *Checker) checkModule(path string, m *pyparse.Module, res FileResult) Fi
 	}
 	// Functions followed into other modules make this file's findings
 	// depend on them even when nothing is reported there.
-	if info, ok := resultOf[sparktype.Analyzer].(*sparktype.Info); ok {
+	for _, info := range infos {
 		for _, om := range info.Modules() {
 			if om.Path != path {
 				deps[om.Path] = c.Project.hashOf(om.Path)
@@ -287,12 +281,126 @@ func (c *Checker) checkModule(path string, m *pyparse.Module, res FileResult) Fi
 		res.Deps = deps
 	}
 	if c.unusedNoqa && !c.IgnoreNoqa {
-		ex, _ := resultOf[executor.Analyzer].(*executor.Info)
 		res.Findings = append(res.Findings, c.unusedSuppressions(m, used, ex)...)
 	}
 	sortFindings(res.Findings)
 	res.Findings = dedupe(res.Findings)
 	return res
+}
+
+// parallelNodes is the size of module (in syntax nodes, about 12 per
+// line) from which a Parallel checker uses two lanes.
+var parallelNodes = 20000
+
+// laneDiag is a diagnostic of a rule, with the rank of its analyzer in
+// Checker.order.
+type laneDiag struct {
+	rule  *checks.Rule
+	d     analysis.Diagnostic
+	order int
+}
+
+// laneRun is what running a lane of analyzers produced.
+type laneRun struct {
+	resultOf map[*analysis.Analyzer]any
+	diags    []laneDiag
+	errors   []FileError
+}
+
+// runLane runs analyzers (in dependency order) on a module, with results
+// of its own: two lanes share nothing but the module and the project.
+func (c *Checker) runLane(path string, analyzers []*analysis.Analyzer, unit *pyparse.Unit, opts *settings.Settings) laneRun {
+	run := laneRun{resultOf: map[*analysis.Analyzer]any{pyparse.Analyzer: unit, settings.Analyzer: opts}}
+	for _, a := range analyzers {
+		if a == pyparse.Analyzer || a == settings.Analyzer {
+			continue
+		}
+		ok := true
+		for _, req := range a.Requires {
+			if _, done := run.resultOf[req]; !done {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		rule, order := c.ruleOf[a], c.rank[a]
+		pass := &analysis.Pass{
+			Analyzer: a,
+			Fset:     c.Project.Fset,
+			// Files, OtherFiles, Pkg, TypesInfo, TypesSizes and the
+			// object/package fact functions describe Go packages and
+			// have no meaning for Python: they stay nil.
+			ResultOf: run.resultOf,
+			Report: func(d analysis.Diagnostic) {
+				if rule != nil {
+					run.diags = append(run.diags, laneDiag{rule, d, order})
+				}
+			},
+		}
+		result, err := runAnalyzer(a, pass)
+		if err != nil {
+			run.errors = append(run.errors, FileError{Path: path, Message: err.Error(), Internal: true})
+			continue
+		}
+		run.resultOf[a] = result
+	}
+	return run
+}
+
+// splitLanes divides c.order in two for Parallel checkers: the executor
+// analysis and the rules that need it, and the other rules; each lane
+// has the analyzers they require (the type inference runs in both).
+func (c *Checker) splitLanes() {
+	c.rank = map[*analysis.Analyzer]int{}
+	for i, a := range c.order {
+		c.rank[a] = i
+	}
+	needs := map[*analysis.Analyzer]bool{}
+	var requiresExecutor func(a *analysis.Analyzer) bool
+	requiresExecutor = func(a *analysis.Analyzer) bool {
+		if v, ok := needs[a]; ok {
+			return v
+		}
+		v := a == executor.Analyzer
+		for _, r := range a.Requires {
+			v = v || requiresExecutor(r)
+		}
+		needs[a] = v
+		return v
+	}
+	var heavy, light []*analysis.Analyzer
+	for _, a := range c.order {
+		if requiresExecutor(a) {
+			heavy = append(heavy, a)
+		} else if c.ruleOf[a] != nil {
+			light = append(light, a)
+		}
+	}
+	if len(heavy) == 0 || len(light) == 0 {
+		return
+	}
+	// Each lane: its analyzers with their prerequisites, in c.order.
+	for i, roots := range [][]*analysis.Analyzer{heavy, light} {
+		in := map[*analysis.Analyzer]bool{}
+		var add func(a *analysis.Analyzer)
+		add = func(a *analysis.Analyzer) {
+			if !in[a] {
+				in[a] = true
+				for _, r := range a.Requires {
+					add(r)
+				}
+			}
+		}
+		for _, a := range roots {
+			add(a)
+		}
+		for _, a := range c.order {
+			if in[a] {
+				c.lanes[i] = append(c.lanes[i], a)
+			}
+		}
+	}
 }
 
 // runAnalyzer runs one analyzer, turning a panic into an internal error so

@@ -71,6 +71,8 @@ type configs struct {
 	used     map[*checkGroup]bool // groups of the files checked
 	project  *Project
 	err      error // the first configuration error
+	// parallel makes the checkers Parallel (a language server session).
+	parallel bool
 }
 
 // configure reads the configuration of a run: the command line's
@@ -372,6 +374,7 @@ func (cs *configs) newChecker(g *checkGroup) error {
 	}
 	c.Settings = g.settings
 	c.IgnoreNoqa = cs.opts.IgnoreNoqa
+	c.Parallel = cs.parallel
 	g.checker = c
 	return nil
 }

@@ -34,6 +34,14 @@ func NewSession(root string, opts Options) (*Session, error) {
 		return nil, err
 	}
 	e.conf.project = NewProject(root)
+	// An editor checks one file at a time and waits for it: a large file
+	// is checked on two cores.
+	e.conf.parallel = true
+	for _, g := range e.conf.order {
+		if g.checker != nil {
+			g.checker.Parallel = true
+		}
+	}
 	return &Session{conf: e.conf, root: root, opts: opts}, nil
 }
 

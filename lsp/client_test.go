@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 // to a server running in-process.
 type client struct {
 	t        testing.TB
+	in       *stampedConn
 	conn     jsonrpc2.Conn
 	served   chan error
 	mu       sync.Mutex
@@ -43,10 +45,11 @@ type clientOpts struct {
 
 func newClient(t testing.TB, o clientOpts) *client {
 	t.Helper()
-	a, b := net.Pipe()
+	a, pipe := net.Pipe()
+	b := &stampedConn{Conn: pipe}
 	served := make(chan error, 1)
 	go func() { served <- Serve(context.Background(), a, o.server) }()
-	c := &client{t: t, served: served, diags: map[string]PublishDiagnosticsParams{},
+	c := &client{t: t, in: b, served: served, diags: map[string]PublishDiagnosticsParams{},
 		diagCh: make(chan PublishDiagnosticsParams, 10000), calls: make(chan string, 100), settings: json.RawMessage(o.settings)}
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(stdCodec{}))
 	c.conn.Go(context.Background(), jsonrpc2.AsyncHandler(c.handle))
@@ -85,6 +88,22 @@ func newClient(t testing.TB, o clientOpts) *client {
 	c.notify("initialized", map[string]any{})
 	return c
 }
+
+// stampedConn notes when bytes last arrived from the server: the time a
+// response was received, before the client decodes it.
+type stampedConn struct {
+	net.Conn
+	last atomic.Int64
+}
+
+func (s *stampedConn) Read(p []byte) (int, error) {
+	n, err := s.Conn.Read(p)
+	s.last.Store(time.Now().UnixNano())
+	return n, err
+}
+
+// lastArrival is when the client last received bytes from the server.
+func (c *client) lastArrival() time.Time { return time.Unix(0, c.in.last.Load()) }
 
 func (c *client) handle(ctx context.Context, req *jsonrpc2.Request) (any, error) {
 	switch req.Method() {

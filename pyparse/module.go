@@ -81,7 +81,9 @@ func Parse(fset *token.FileSet, path string, src []byte) (*Module, error) {
 // ParseIncremental parses src, the new text of a document whose previous
 // tree old has been told of the edits (Tree.Edit), reusing what did not
 // change; old may be nil. It returns the module and the tree to edit next
-// time (the caller closes old when it is done with it). Not for notebooks.
+// time. The caller closes old when it is done with it, and does not parse
+// from it again: the buffers of old become the new tree's. Not for
+// notebooks.
 func ParseIncremental(fset *token.FileSet, path string, src []byte, old *Tree) (*Module, *Tree, error) {
 	raw, tree, err := parseTreeKeep(src, old)
 	if err != nil {

@@ -284,6 +284,9 @@ type Tree struct {
 	keys []C.uintptr_t
 	// reused counts the records of raw copied from the previous tree.
 	reused int
+	// spare is a buffer for the next flattening: the raw of the tree
+	// before this one, which nothing reads any more.
+	spare []rawNode
 }
 
 // topRecords locates a top-level statement's records in Tree.raw.
@@ -297,7 +300,7 @@ func (t *Tree) Close() {
 	if t != nil && t.c != nil {
 		C.ts_tree_delete(t.c)
 		t.c = nil
-		t.raw, t.tops, t.keys = nil, nil, nil
+		t.raw, t.tops, t.keys, t.spare = nil, nil, nil, nil
 	}
 }
 
@@ -358,16 +361,24 @@ func parseTreeKeep(src []byte, old *Tree) ([]rawNode, *Tree, error) {
 	raw := unsafe.Slice((*rawNode)(unsafe.Pointer(out)), int(n))
 	topKeys := unsafe.Slice((*uintptr)(unsafe.Pointer(top)), int(nTop))
 	t := &Tree{c: tree}
-	t.raw = expandReused(raw, topKeys, old)
+	if old != nil {
+		// old is only closed after this: its raw becomes the new tree's
+		// spare, its spare (two parses old) the buffer written now.
+		t.spare, old.spare = old.raw, nil
+		t.raw = expandReused(old.spare, raw, topKeys, old)
+	} else {
+		t.raw = expandReused(nil, raw, topKeys, nil)
+	}
 	t.reused = len(t.raw) - len(raw)
 	t.index(topKeys)
 	return t.raw, t, nil
 }
 
 // expandReused copies raw (a flattening by spl_flatten, whose top-level
-// keys are topKeys), replacing each record flagged reused by the records
-// of that statement in old, shifted to where the statement now starts.
-func expandReused(raw []rawNode, topKeys []uintptr, old *Tree) []rawNode {
+// keys are topKeys) into buf (reallocated when too small), replacing each
+// record flagged reused by the records of that statement in old, shifted
+// to where the statement now starts.
+func expandReused(buf, raw []rawNode, topKeys []uintptr, old *Tree) []rawNode {
 	size := len(raw)
 	ti := 0
 	for _, r := range raw {
@@ -378,7 +389,10 @@ func expandReused(raw []rawNode, topKeys []uintptr, old *Tree) []rawNode {
 			ti++
 		}
 	}
-	nodes := make([]rawNode, 0, size)
+	nodes := buf[:0]
+	if cap(nodes) < size {
+		nodes = make([]rawNode, 0, size+size/8)
+	}
 	at := make([]int32, len(raw)) // index in nodes of each record of raw
 	ti = 0
 	for i, r := range raw {

@@ -46,7 +46,7 @@ type env struct {
 
 // New returns the Info of module m.
 func New(m *pyparse.Module, p pyparse.Project) *Info {
-	in := &Info{M: m, Project: p, slot: make([]int32, len(m.Nodes)),
+	in := &Info{M: m, Project: p, slot: make([]int32, len(m.Nodes)), memo: make([]Type, 0, len(m.Nodes)/8),
 		bindMemo: map[*pyparse.Binding]Type{}, bindBusy: map[*pyparse.Binding]bool{},
 		others: map[*pyparse.Module]*Info{}}
 	in.others[m] = in

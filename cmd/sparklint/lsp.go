@@ -35,6 +35,7 @@ flags; configuration files are found as 'sparklint check' finds them.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Log, opts.Version = stderr, version
+			lsp.TuneGC()
 			if tcp == "" {
 				err := lsp.Serve(c.Context(), stdio{}, opts)
 				if errors.Is(err, lsp.ErrExitWithoutShutdown) {
