@@ -83,6 +83,10 @@ type Checker struct {
 	// The type inference is done in both; the command line, which checks
 	// files in parallel already, leaves it off.
 	Parallel bool
+	// CellFixes keeps the fixes of findings in notebooks (an editor
+	// applies them to the cells). Their edits are located by offset in the
+	// module's source (pyparse.JoinCells); their rows are of that source.
+	CellFixes bool
 	// analyzers in dependency order (prerequisites first); rank is the
 	// index of each in order, lanes the two lanes of a Parallel checker.
 	order    []*analysis.Analyzer
@@ -495,8 +499,8 @@ func (c *Checker) convert(r *checks.Rule, d analysis.Diagnostic, checked *pypars
 		f.Related = append(f.Related, Related{Cell: cell, Path: rm.Path, Location: cellPosition(rm, rs), End: cellPosition(rm, re), Message: rel.Message})
 	}
 	// Fix edits are offsets into the notebook's Python source, not its
-	// JSON: notebooks get the message but no fix.
-	if len(d.SuggestedFixes) > 0 && len(m.Cells) == 0 {
+	// JSON: notebooks get the message but no fix, unless CellFixes.
+	if len(d.SuggestedFixes) > 0 && (len(m.Cells) == 0 || c.CellFixes) {
 		sf := d.SuggestedFixes[0]
 		fix := &Fix{Applicability: "safe", Message: sf.Message}
 		// Rules mark unsafe fixes with the diagnostic category

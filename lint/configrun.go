@@ -71,7 +71,8 @@ type configs struct {
 	used     map[*checkGroup]bool // groups of the files checked
 	project  *Project
 	err      error // the first configuration error
-	// parallel makes the checkers Parallel (a language server session).
+	// parallel makes the checkers Parallel and CellFixes (a language
+	// server session).
 	parallel bool
 }
 
@@ -375,6 +376,7 @@ func (cs *configs) newChecker(g *checkGroup) error {
 	c.Settings = g.settings
 	c.IgnoreNoqa = cs.opts.IgnoreNoqa
 	c.Parallel = cs.parallel
+	c.CellFixes = cs.parallel
 	g.checker = c
 	return nil
 }

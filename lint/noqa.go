@@ -74,7 +74,7 @@ func (c *Checker) unusedSuppressions(m *pyparse.Module, used map[int]map[string]
 		}
 		f := c.finding(m, checks.UnusedNoqa, fmt.Sprintf("Unused `noqa` directive (%s)", strings.Join(parts, "; ")), sup.CodesStart, sup.CodesEnd)
 		f.Fix = removeCodesFix(m, sup, keep)
-		if len(m.Cells) > 0 {
+		if len(m.Cells) > 0 && !c.CellFixes {
 			f.Fix = nil
 		}
 		out = append(out, f)

@@ -35,11 +35,11 @@ func NewSession(root string, opts Options) (*Session, error) {
 	}
 	e.conf.project = NewProject(root)
 	// An editor checks one file at a time and waits for it: a large file
-	// is checked on two cores.
+	// is checked on two cores. It applies fixes to notebook cells.
 	e.conf.parallel = true
 	for _, g := range e.conf.order {
 		if g.checker != nil {
-			g.checker.Parallel = true
+			g.checker.Parallel, g.checker.CellFixes = true, true
 		}
 	}
 	return &Session{conf: e.conf, root: root, opts: opts}, nil

@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,25 +17,17 @@ import (
 func (s *Server) codeActions(ctx context.Context, p CodeActionParams) (any, error) {
 	out := []CodeAction{}
 	d := s.doc(p.TextDocument.URI)
-	if d == nil {
+	if d == nil || d.nb != nil {
 		return out, nil
+	}
+	if d.inNotebook != nil {
+		return s.cellCodeActions(ctx, d, p)
 	}
 	r, err := s.waitFresh(ctx, d)
 	if err != nil || r == nil || r.module == nil {
 		return out, err
 	}
-	only := p.Context.Only
-	wants := func(kind string) bool {
-		if len(only) == 0 {
-			return true
-		}
-		for _, o := range only {
-			if kind == o || strings.HasPrefix(kind, o+".") {
-				return true
-			}
-		}
-		return false
-	}
+	wants := wantsKind(p.Context.Only)
 	if wants(KindQuickFix) {
 		for i := range r.findings {
 			f := &r.findings[i]
@@ -64,6 +57,88 @@ func (s *Server) codeActions(ctx context.Context, p CodeActionParams) (any, erro
 		if edits := safeFixes(r.findings); len(edits) > 0 {
 			out = append(out, CodeAction{Title: "sparklint: fix all safely fixable problems", Kind: KindFixAll,
 				Edit: &WorkspaceEdit{Changes: map[string][]TextEdit{d.uri: textEdits(r, edits)}}})
+		}
+	}
+	return out, nil
+}
+
+// wantsKind says whether a code action kind is among only (all when
+// empty), a kind including its sub-kinds.
+func wantsKind(only []string) func(kind string) bool {
+	return func(kind string) bool {
+		if len(only) == 0 {
+			return true
+		}
+		for _, o := range only {
+			if kind == o || strings.HasPrefix(kind, o+".") {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// cellCodeActions are codeActions for a cell of a notebook: the fixes and
+// noqa edits of its findings, and fix-all for the whole notebook, mapped
+// from the notebook's module to the cells (a fix that would span two
+// cells is not offered).
+func (s *Server) cellCodeActions(ctx context.Context, cell *document, p CodeActionParams) (any, error) {
+	out := []CodeAction{}
+	r, err := s.waitFresh(ctx, cell.inNotebook.doc)
+	if err != nil || r == nil || r.module == nil {
+		return out, err
+	}
+	idx := slices.Index(r.cellURIs, cell.uri)
+	if idx < 0 {
+		return out, nil
+	}
+	wants := wantsKind(p.Context.Only)
+	if wants(KindQuickFix) {
+		for i := range r.findings {
+			f := &r.findings[i]
+			if f.Cell-1 != idx {
+				continue
+			}
+			dg, ok := s.cellDiagnostic(r, f)
+			if !ok || !overlaps(dg.Range, p.Range) {
+				continue
+			}
+			if f.Fix != nil && len(f.Fix.Edits) > 0 {
+				if changes, ok := r.cellEdits(f.Fix.Edits); ok {
+					title := f.Fix.Message
+					if title == "" {
+						title = "Fix " + f.Code
+					}
+					safe := f.Fix.Applicability == "safe"
+					if !safe {
+						title += " (unsafe)"
+					}
+					out = append(out, CodeAction{Title: title, Kind: KindQuickFix, Diagnostics: []Diagnostic{dg}, IsPreferred: safe,
+						Edit: &WorkspaceEdit{Changes: changes}})
+				}
+			}
+			if e, ok := lint.NoqaEdit(r.module, r.moduleRow(idx, f.NoqaRow), f.Code); ok {
+				if changes, ok := r.cellEdits([]lint.Edit{e}); ok {
+					out = append(out, CodeAction{Title: "Disable " + f.Code + " for this line", Kind: KindQuickFix, Diagnostics: []Diagnostic{dg},
+						Edit: &WorkspaceEdit{Changes: changes}})
+				}
+			}
+		}
+	}
+	if wants(KindFixAll) {
+		var fs []lint.Finding
+		for _, f := range r.findings {
+			if f.Fix != nil {
+				if _, ok := r.cellEdits(f.Fix.Edits); ok {
+					fs = append(fs, f)
+				}
+			}
+		}
+		if edits := safeFixes(fs); len(edits) > 0 {
+			if changes, ok := r.cellEdits(edits); ok {
+				out = append(out, CodeAction{Title: "sparklint: fix all safely fixable problems", Kind: KindFixAll,
+					Edit: &WorkspaceEdit{Changes: changes}})
+			}
 		}
 	}
 	return out, nil

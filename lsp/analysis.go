@@ -130,6 +130,8 @@ func (s *Server) analyze(d *document) {
 		m       *pyparse.Module
 		perr    error
 		sess    *lint.Session
+		code    []pyparse.CodeCell
+		uris    []string
 	)
 	defer func() {
 		if r := recover(); r != nil {
@@ -142,6 +144,9 @@ func (s *Server) analyze(d *document) {
 			s.store(d, &result{gen: g, version: v, text: t})
 		}
 	}()
+	if d.inNotebook != nil {
+		return // cells are analysed with their notebook
+	}
 	runHook(&testHookAnalyze, d.path)
 	var proj *lint.Project
 	skip, stop := func() (skip, stop bool) {
@@ -162,6 +167,14 @@ func (s *Server) analyze(d *document) {
 			return true, false
 		}
 		proj = sess.Project()
+		if d.nb != nil {
+			code, uris = d.nb.codeCells()
+			m, perr = pyparse.ParseCells(proj.Fset, d.path, code)
+			if m != nil {
+				text = m.Src
+			}
+			return false, false
+		}
 		var tree *pyparse.Tree
 		if len(text) <= 10<<20 {
 			m, tree, perr = pyparse.ParseIncremental(proj.Fset, d.path, text, d.tree)
@@ -198,7 +211,9 @@ func (s *Server) analyze(d *document) {
 		s.logf("configuration: %v", cfgErr)
 	}
 	var res lint.FileResult
-	if c.Wanted(d.path, text) {
+	// A notebook may use the predefined spark without naming pyspark:
+	// always checked.
+	if d.nb != nil || c.Wanted(d.path, text) {
 		res = c.CheckModule(d.path, text, m)
 	} else {
 		proj.Replace(d.path, text, m)
@@ -215,7 +230,7 @@ func (s *Server) analyze(d *document) {
 			foreign[f.Path] = append(foreign[f.Path], f)
 		}
 	}
-	stored := s.store(d, &result{gen: gen, version: version, module: m, text: text, findings: own, deps: res.Deps})
+	stored := s.store(d, &result{gen: gen, version: version, module: m, text: text, findings: own, deps: res.Deps, cellURIs: uris, code: code})
 	if stored {
 		s.setExternal(d.path, foreign)
 	}
@@ -229,7 +244,7 @@ func (s *Server) registerOpenDocs(sess *lint.Session, except *document) {
 	s.mu.Lock()
 	var docs []*document
 	for _, d := range s.docs {
-		if d != except && !d.skip {
+		if d != except && !d.skip && d.nb == nil {
 			docs = append(docs, d)
 		}
 	}
@@ -275,6 +290,12 @@ func (s *Server) store(d *document, r *result) bool {
 // (typing inside a line usually changes no diagnostic: the client would
 // decode and redraw hundreds for nothing).
 func (s *Server) publish(d *document, r *result) {
+	if d.nb != nil {
+		if r.module != nil {
+			s.publishCells(d.nb, r)
+		}
+		return
+	}
 	v := r.version
 	diags := s.diagnostics(d, r)
 	d.mu.Lock()
@@ -425,10 +446,14 @@ func (s *Server) doc(uri string) *document {
 
 func (s *Server) pullDiagnostics(ctx context.Context, p DocumentDiagnosticParams) (any, error) {
 	d := s.doc(p.TextDocument.URI)
-	if d == nil {
+	if d == nil || d.nb != nil {
 		return DocumentDiagnosticReport{Kind: "full", Items: []Diagnostic{}}, nil
 	}
-	r, err := s.waitFresh(ctx, d)
+	analysed := d
+	if d.inNotebook != nil {
+		analysed = d.inNotebook.doc
+	}
+	r, err := s.waitFresh(ctx, analysed)
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +463,15 @@ func (s *Server) pullDiagnostics(ctx context.Context, p DocumentDiagnosticParams
 	// The result id names a set of diagnostics, not an analysis: when an
 	// edit changed none (typing inside a line), the report is
 	// "unchanged" and the client keeps what it shows.
-	diags := s.diagnostics(d, r)
+	var diags []Diagnostic
+	if d.inNotebook != nil {
+		diags = []Diagnostic{}
+		if i := slices.Index(r.cellURIs, d.uri); i >= 0 && r.module != nil {
+			diags = s.cellDiagnostics(r, i)
+		}
+	} else {
+		diags = s.diagnostics(d, r)
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if last := d.reported; last != nil && last.id == p.PreviousResultID && equalDiagnostics(last.diags, diags) {
@@ -506,17 +539,8 @@ func (s *Server) toDiagnostic(r *result, f *lint.Finding, own bool) Diagnostic {
 	} else {
 		rng = Range{charPos(r.text, r.linesOf(), f.Location), charPos(r.text, r.linesOf(), f.End)}
 	}
-	dg := Diagnostic{Range: rng, Severity: SeverityWarning, Code: f.Code, Source: "sparklint", Message: f.Message}
-	if f.Code == checks.SyntaxError.Code {
-		dg.Severity = SeverityError
-	}
-	url := f.URL
-	if rule := checks.ByCode(f.Code); rule != nil {
-		url = rule.URL()
-	}
-	if url != "" {
-		dg.CodeDescription = &CodeDescription{Href: url}
-	}
+	dg := s.describe(f)
+	dg.Range = rng
 	for _, rel := range f.Related {
 		var start, end Position
 		if rel.Path == f.Path {
@@ -528,6 +552,23 @@ func (s *Server) toDiagnostic(r *result, f *lint.Finding, own bool) Diagnostic {
 		}
 		dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
 			Location: Location{URI: s.uriOf(rel.Path), Range: Range{start, end}}, Message: rel.Message})
+	}
+	return dg
+}
+
+// describe is the diagnostic of a finding, without its range and related
+// locations.
+func (s *Server) describe(f *lint.Finding) Diagnostic {
+	dg := Diagnostic{Severity: SeverityWarning, Code: f.Code, Source: "sparklint", Message: f.Message}
+	if f.Code == checks.SyntaxError.Code {
+		dg.Severity = SeverityError
+	}
+	url := f.URL
+	if rule := checks.ByCode(f.Code); rule != nil {
+		url = rule.URL()
+	}
+	if url != "" {
+		dg.CodeDescription = &CodeDescription{Href: url}
 	}
 	return dg
 }

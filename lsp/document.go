@@ -19,9 +19,14 @@ import (
 // its last parse (told of every edit since), and its last analysis.
 type document struct {
 	uri, path string
-	// skip is true for documents sparklint does not analyse here
-	// (notebooks, other languages): they get no diagnostics.
+	// skip is true for documents sparklint does not analyse here (other
+	// languages, notebook cells): they get no diagnostics of their own.
 	skip bool
+	// nb is set for the document analysed for a notebook (its cells
+	// joined); inNotebook for a cell, with its kind and language.
+	nb, inNotebook *notebook
+	cellKind       int
+	languageID     string
 
 	mu      sync.Mutex
 	text    []byte // never modified in place: analyses keep old texts
@@ -53,6 +58,10 @@ type result struct {
 	text     []byte
 	findings []lint.Finding // located in the document
 	deps     map[string]string
+	// For a notebook: the URI of every cell by index, and the code cells
+	// checked.
+	cellURIs []string
+	code     []pyparse.CodeCell
 
 	linesOnce sync.Once
 	lines     []int

@@ -282,3 +282,69 @@ type LogMessageParams struct {
 type CancelParams struct {
 	ID json.RawMessage `json:"id"`
 }
+
+// Notebook document synchronisation (LSP 3.17).
+
+// NotebookCell is a cell of a notebook document: Kind 1 is markup, 2 is
+// code; Document is the URI of the cell's text document.
+type NotebookCell struct {
+	Kind     int    `json:"kind"`
+	Document string `json:"document"`
+}
+
+// Notebook cell kinds.
+const (
+	CellMarkup = 1
+	CellCode   = 2
+)
+
+// NotebookDocument is an opened notebook.
+type NotebookDocument struct {
+	URI          string         `json:"uri"`
+	NotebookType string         `json:"notebookType"`
+	Version      int32          `json:"version"`
+	Cells        []NotebookCell `json:"cells"`
+}
+
+// DidOpenNotebookDocumentParams of notebookDocument/didOpen.
+type DidOpenNotebookDocumentParams struct {
+	NotebookDocument  NotebookDocument   `json:"notebookDocument"`
+	CellTextDocuments []TextDocumentItem `json:"cellTextDocuments"`
+}
+
+// NotebookCellArrayChange replaces DeleteCount cells from Start by Cells.
+type NotebookCellArrayChange struct {
+	Start       int            `json:"start"`
+	DeleteCount int            `json:"deleteCount"`
+	Cells       []NotebookCell `json:"cells,omitempty"`
+}
+
+// NotebookDocumentChangeEvent is a change of a notebook: its cell list,
+// their kinds, their texts.
+type NotebookDocumentChangeEvent struct {
+	Cells *struct {
+		Structure *struct {
+			Array    NotebookCellArrayChange  `json:"array"`
+			DidOpen  []TextDocumentItem       `json:"didOpen,omitempty"`
+			DidClose []TextDocumentIdentifier `json:"didClose,omitempty"`
+		} `json:"structure,omitempty"`
+		Data        []NotebookCell `json:"data,omitempty"`
+		TextContent []struct {
+			Document VersionedTextDocumentIdentifier  `json:"document"`
+			Changes  []TextDocumentContentChangeEvent `json:"changes"`
+		} `json:"textContent,omitempty"`
+	} `json:"cells,omitempty"`
+}
+
+// DidChangeNotebookDocumentParams of notebookDocument/didChange.
+type DidChangeNotebookDocumentParams struct {
+	NotebookDocument VersionedTextDocumentIdentifier `json:"notebookDocument"`
+	Change           NotebookDocumentChangeEvent     `json:"change"`
+}
+
+// DidCloseNotebookDocumentParams of notebookDocument/didClose (and
+// didSave, which has no cells).
+type DidCloseNotebookDocumentParams struct {
+	NotebookDocument  TextDocumentIdentifier   `json:"notebookDocument"`
+	CellTextDocuments []TextDocumentIdentifier `json:"cellTextDocuments,omitempty"`
+}

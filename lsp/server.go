@@ -309,6 +309,30 @@ func (s *Server) handle(ctx context.Context, req *jsonrpc2.Request) (result any,
 			s.didClose(p.TextDocument.URI)
 		}
 		return nil, nil
+	case "notebookDocument/didOpen":
+		var p DidOpenNotebookDocumentParams
+		if err := decode(&p); err == nil {
+			s.didOpenNotebook(p)
+		}
+		return nil, nil
+	case "notebookDocument/didChange":
+		var p DidChangeNotebookDocumentParams
+		if err := decode(&p); err == nil {
+			s.didChangeNotebook(p)
+		}
+		return nil, nil
+	case "notebookDocument/didSave":
+		var p DidCloseNotebookDocumentParams
+		if err := decode(&p); err == nil {
+			s.fileChanged(uriToPath(p.NotebookDocument.URI))
+		}
+		return nil, nil
+	case "notebookDocument/didClose":
+		var p DidCloseNotebookDocumentParams
+		if err := decode(&p); err == nil {
+			s.didCloseNotebook(p)
+		}
+		return nil, nil
 	case "workspace/didChangeConfiguration":
 		var p DidChangeConfigurationParams
 		if err := decode(&p); err == nil {
@@ -379,6 +403,12 @@ func (s *Server) initialize(p InitializeParams) *InitializeResult {
 	res := &InitializeResult{Capabilities: map[string]any{
 		"positionEncoding": "utf-16",
 		"textDocumentSync": map[string]any{"openClose": true, "change": 2, "save": map[string]any{"includeText": false}},
+		// Python cells of any notebook (Jupyter, Databricks) come as
+		// notebook documents; their code cells are checked together.
+		"notebookDocumentSync": map[string]any{
+			"notebookSelector": []any{map[string]any{"notebook": "*", "cells": []any{map[string]any{"language": "python"}}}},
+			"save":             true,
+		},
 		"codeActionProvider": map[string]any{
 			"codeActionKinds": []string{KindQuickFix, KindFixAll},
 		},
@@ -582,6 +612,11 @@ func (s *Server) showError(format string, args ...any) {
 
 func (s *Server) didOpen(p DidOpenTextDocumentParams) {
 	td := p.TextDocument
+	if d := s.doc(td.URI); d != nil && d.inNotebook != nil {
+		// A client that syncs the cell as a text document too: the
+		// notebook's copy is the one checked.
+		return
+	}
 	path := uriToPath(td.URI)
 	d := newDocument(td.URI, path, td.Version, []byte(td.Text))
 	ext := strings.ToLower(filepath.Ext(path))

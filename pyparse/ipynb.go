@@ -3,6 +3,7 @@ package pyparse
 import (
 	"encoding/json"
 	"errors"
+	"go/token"
 	"regexp"
 	"strings"
 )
@@ -29,8 +30,7 @@ func JupyterSource(data []byte) (src []byte, cells []Cell, err error) {
 	if err := json.Unmarshal(data, &nb); err != nil {
 		return nil, nil, errors.New("not a valid Jupyter notebook: " + err.Error())
 	}
-	var b strings.Builder
-	line := 0
+	var code []CodeCell
 	for i, c := range nb.Cells {
 		if c.CellType != "code" {
 			continue
@@ -39,8 +39,31 @@ func JupyterSource(data []byte) (src []byte, cells []Cell, err error) {
 		if err != nil {
 			return nil, nil, errors.New("not a valid Jupyter notebook: cell " + itoa(i+1) + ": " + err.Error())
 		}
-		cells = append(cells, Cell{Index: i, Line: line})
-		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+		code = append(code, CodeCell{Index: i, Text: text})
+	}
+	src, cells = JoinCells(code)
+	return src, cells, nil
+}
+
+// CodeCell is the text of a code cell of a notebook and its index among
+// all the cells (markdown ones included), 0-based.
+type CodeCell struct {
+	Index int
+	Text  string
+}
+
+// JoinCells makes the Python source of a notebook's code cells: one after
+// another, each starting on a new line, with IPython magics and shell
+// escapes (`%...`, `!...`, whole `%%` cells) commented out so that the
+// rest parses. It returns the source and where each cell starts in it.
+// Every line of a cell is a line of the source: a position in a cell is
+// the same line and column in the source, counted from the cell's start.
+func JoinCells(code []CodeCell) (src []byte, cells []Cell) {
+	var b strings.Builder
+	line := 0
+	for _, c := range code {
+		cells = append(cells, Cell{Index: c.Index, Line: line})
+		lines := strings.Split(strings.TrimSuffix(c.Text, "\n"), "\n")
 		cellMagic := len(lines) > 0 && strings.HasPrefix(strings.TrimSpace(lines[0]), "%%")
 		for _, l := range lines {
 			t := strings.TrimLeft(l, " \t")
@@ -54,7 +77,18 @@ func JupyterSource(data []byte) (src []byte, cells []Cell, err error) {
 			line++
 		}
 	}
-	return []byte(b.String()), cells, nil
+	return []byte(b.String()), cells
+}
+
+// ParseCells parses the code cells of a notebook (an editor's notebook
+// document) as the module path, as Parse parses a .ipynb file.
+func ParseCells(fset *token.FileSet, path string, code []CodeCell) (*Module, error) {
+	src, cells := JoinCells(code)
+	raw, err := parseTree(src)
+	if err != nil {
+		return nil, err
+	}
+	return build(fset, path, src, raw, cells)
 }
 
 // Cell locates a code cell of a Jupyter notebook in its Python source.

@@ -7,8 +7,9 @@
 // the SPK201 diagnostic, applies the quick fix's WorkspaceEdit to its copy
 // of the text, sends didChange and checks that the diagnostic is gone. It
 // also checks the "Disable SPK201 for this line" action, source.fixAll,
-// hover on `# noqa: SPK201` and the "sparklint" settings read through
-// workspace/configuration.
+// hover on `# noqa: SPK201`, the "sparklint" settings read through
+// workspace/configuration, and a Jupyter notebook synchronised as a
+// notebook document (diagnostics per cell).
 //
 // It runs the whole session twice: once announcing pull diagnostics
 // (textDocument/diagnostic), once without, so the server must push
@@ -213,6 +214,7 @@ class Session {
             diagnostics: { refreshSupport: true },
           },
           general: { positionEncodings: ["utf-16"] },
+          notebookDocument: { synchronization: { dynamicRegistration: false, executionSummarySupport: false } },
         },
       })]),
       TIMEOUT_MS,
@@ -429,6 +431,57 @@ async function runSession(mode) {
     s.conn.sendNotification(lsp.DidChangeConfigurationNotification.type, { settings: { sparklint: s.settings } });
     diags = await s.diagnostics(uri, 3, (ds) => !ds.some(isSPK201));
     check(!diags.some(isSPK201), 'setting sparklint.ignore = ["SPK201"] drops the diagnostic', describe(diags));
+    s.settings = { select: ["ALL"], ignore: [] };
+    s.conn.sendNotification(lsp.DidChangeConfigurationNotification.type, { settings: { sparklint: s.settings } });
+
+    // 6. A notebook (LSP 3.17 notebook sync): two code cells around a
+    // markdown one; the groupByKey of the last cell uses the sc of the
+    // first, and is reported in the last cell.
+    check(!!caps.notebookDocumentSync, "server offers notebook document sync", JSON.stringify(caps.notebookDocumentSync));
+    const nbUri = pathToFileURL(path.join(workspace, "explore.ipynb")).href;
+    const cellUri = (i) => `vscode-notebook-cell:${nbUri}#W${i}`;
+    const cellTexts = [JOB.split("\n").slice(0, 3).join("\n") + "\n", "# Word count", JOB.split("\n").slice(3).join("\n")];
+    s.conn.sendNotification(lsp.DidOpenNotebookDocumentNotification.type, {
+      notebookDocument: {
+        uri: nbUri,
+        notebookType: "jupyter-notebook",
+        version: 1,
+        cells: [
+          { kind: lsp.NotebookCellKind.Code, document: cellUri(0) },
+          { kind: lsp.NotebookCellKind.Markup, document: cellUri(1) },
+          { kind: lsp.NotebookCellKind.Code, document: cellUri(2) },
+        ],
+      },
+      cellTextDocuments: cellTexts.map((text, i) => ({ uri: cellUri(i), languageId: i === 1 ? "markdown" : "python", version: 1, text })),
+    });
+    diags = await s.diagnostics(cellUri(2), 1, (ds) => ds.some(isSPK201));
+    const nd = diags.find(isSPK201);
+    check(
+      !!nd && nd.range.start.line === 1 && nd.range.start.character === 15,
+      "SPK201 reported in the notebook's last cell (line 2, column 16 of the cell)",
+      describe(diags),
+    );
+    const first = await s.diagnostics(cellUri(0), 1, () => true);
+    check(first.length === 0, "nothing reported in the first cell", describe(first));
+    s.conn.sendNotification(lsp.DidChangeNotebookDocumentNotification.type, {
+      notebookDocument: { uri: nbUri, version: 2 },
+      change: {
+        cells: {
+          textContent: [
+            {
+              document: { uri: cellUri(2), version: 2 },
+              changes: [{ range: { start: { line: 1, character: 15 }, end: { line: 1, character: 42 } }, text: "reduceByKey(max)" }],
+            },
+          ],
+        },
+      },
+    });
+    diags = await s.diagnostics(cellUri(2), 2, (ds) => !ds.some(isSPK201));
+    check(!diags.some(isSPK201), "SPK201 gone after editing the cell", describe(diags));
+    s.conn.sendNotification(lsp.DidCloseNotebookDocumentNotification.type, {
+      notebookDocument: { uri: nbUri },
+      cellTextDocuments: [0, 1, 2].map((i) => ({ uri: cellUri(i) })),
+    });
   } finally {
     await s.stop().catch((err) => check(false, "shutdown/exit", err.message));
     if (s.spawnError) check(false, `start ${BIN} lsp`, s.spawnError.message);

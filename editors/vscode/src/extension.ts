@@ -1,7 +1,8 @@
 // The sparklint extension for VS Code: a client of `sparklint lsp`.
 //
 // The server does the work (diagnostics, quick fixes, "Disable SPKnnn for
-// this line", source.fixAll.sparklint, hover on `# noqa: SPKnnn`); this
+// this line", source.fixAll.sparklint, hover on `# noqa: SPKnnn`, in
+// Python files and in the Python cells of notebooks); this
 // extension starts it, hands it the "sparklint" settings and restarts it
 // when the executable or its arguments change.
 import * as vscode from "vscode";
@@ -58,6 +59,9 @@ function makeClient(s: Settings): LanguageClient {
     documentSelector: [
       { scheme: "file", language: "python" },
       { scheme: "untitled", language: "python" },
+      // Python cells of notebooks (Jupyter, Databricks): the server syncs
+      // them as notebook documents and checks a notebook's cells together.
+      { notebook: "*", language: "python" },
     ],
     // Sends workspace/didChangeConfiguration on changes to sparklint.*; the
     // server then asks again with workspace/configuration.
