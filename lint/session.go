@@ -86,6 +86,16 @@ func (s *Session) Files() []string {
 	return out
 }
 
+// Excluded reports whether the file at path (absolute) is one the
+// configuration excludes: `sparklint check --force-exclude` would skip it
+// (exclude and extend-exclude, the default excludes such as .venv, and
+// .gitignore). An editor shows no diagnostics in such a file.
+func (s *Session) Excluded(path string) bool {
+	ex := newExcluder(s.root, s.opts.Exclude)
+	ex.scoped = s.conf.scopedExcluders
+	return ex.forceExcluded(path)
+}
+
 // NoqaEdit returns the edit that adds code to the noqa directive of the
 // 1-based row of m (a Finding's NoqaRow), as --add-noqa writes it: the
 // directive is extended, or added at the end of the line (or of the

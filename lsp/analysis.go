@@ -166,6 +166,12 @@ func (s *Server) analyze(d *document) {
 		if sess = s.sessionFor(d.path); sess == nil {
 			return true, false
 		}
+		if d.excludedBy != sess {
+			d.excludedBy, d.excluded = sess, sess.Excluded(d.path)
+		}
+		if d.excluded {
+			return true, false
+		}
 		proj = sess.Project()
 		if d.nb != nil {
 			code, uris = d.nb.codeCells()

@@ -31,6 +31,7 @@ type client struct {
 	diagCh   chan PublishDiagnosticsParams
 	calls    chan string // methods the server called
 	settings json.RawMessage
+	scoped   map[string]string // settings by scopeUri
 	regs     []Registration
 }
 
@@ -38,7 +39,9 @@ type clientOpts struct {
 	pull     bool
 	config   bool // answers workspace/configuration with settings
 	settings string
+	scoped   map[string]string // settings by scopeUri (folders)
 	root     string
+	folders  []string // more workspace folders
 	server   Options
 	initOpts string
 }
@@ -50,7 +53,7 @@ func newClient(t testing.TB, o clientOpts) *client {
 	served := make(chan error, 1)
 	go func() { served <- Serve(context.Background(), a, o.server) }()
 	c := &client{t: t, in: b, served: served, diags: map[string]PublishDiagnosticsParams{},
-		diagCh: make(chan PublishDiagnosticsParams, 10000), calls: make(chan string, 100), settings: json.RawMessage(o.settings)}
+		diagCh: make(chan PublishDiagnosticsParams, 10000), calls: make(chan string, 100), settings: json.RawMessage(o.settings), scoped: o.scoped}
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(stdCodec{}))
 	c.conn.Go(context.Background(), jsonrpc2.AsyncHandler(c.handle))
 	t.Cleanup(func() {
@@ -75,7 +78,11 @@ func newClient(t testing.TB, o clientOpts) *client {
 	}
 	params := map[string]any{"processId": nil, "capabilities": caps}
 	if o.root != "" {
-		params["workspaceFolders"] = []WorkspaceFolder{{URI: pathToURI(o.root), Name: "ws"}}
+		folders := []WorkspaceFolder{{URI: pathToURI(o.root), Name: "ws"}}
+		for i, f := range o.folders {
+			folders = append(folders, WorkspaceFolder{URI: pathToURI(f), Name: fmt.Sprintf("ws%d", i+2)})
+		}
+		params["workspaceFolders"] = folders
 	}
 	if o.initOpts != "" {
 		params["initializationOptions"] = json.RawMessage(o.initOpts)
@@ -119,9 +126,19 @@ func (c *client) handle(ctx context.Context, req *jsonrpc2.Request) (any, error)
 		return nil, nil
 	case "workspace/configuration":
 		c.calls <- req.Method()
+		var p ConfigurationParams
+		_ = json.Unmarshal(req.Params(), &p)
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		return []json.RawMessage{c.settings}, nil
+		out := []json.RawMessage{}
+		for _, it := range p.Items {
+			if st, ok := c.scoped[it.ScopeURI]; ok && it.ScopeURI != "" {
+				out = append(out, json.RawMessage(st))
+			} else {
+				out = append(out, c.settings)
+			}
+		}
+		return out, nil
 	case "client/registerCapability":
 		var p RegistrationParams
 		_ = json.Unmarshal(req.Params(), &p)

@@ -48,6 +48,10 @@ type document struct {
 	module       *pyparse.Module
 	moduleFset   *token.FileSet
 	registeredIn *lint.Project
+	// excluded says whether excludedBy's configuration excludes the
+	// file (d.mu held).
+	excludedBy *lint.Session
+	excluded   bool
 }
 
 // result is one analysis of a document.

@@ -77,25 +77,28 @@ type Server struct {
 	exit     chan struct{}
 	doneOnce sync.Once
 
-	mu         sync.Mutex
-	state      int
-	sawShut    bool
-	caps       ClientCapabilities
-	pull       bool
-	folders    []string
-	settings   settings
-	sessions   map[string]*lint.Session // by project root
-	docs       map[string]*document     // by URI
-	byPath     map[string]*document
-	external   map[string]map[string][]lint.Finding // source file → file → findings in it
-	indexDeps  map[string]map[string]string         // indexed (closed) file → its dependencies
-	pending    []*document
-	indexQueue []string
-	indexed    map[string]bool // queued for indexing
-	seq        uint64          // numbers the result ids
-	wake       chan struct{}
-	refreshing bool
-	inflight   map[jsonrpc2.ID]context.CancelFunc // calls being handled
+	mu       sync.Mutex
+	state    int
+	sawShut  bool
+	caps     ClientCapabilities
+	pull     bool
+	folders  []string
+	settings settings
+	// folderSettings are the settings of workspace folders (a client
+	// answering workspace/configuration for a folder's scopeUri).
+	folderSettings map[string]settings
+	sessions       map[string]*lint.Session // by workspace folder and project root
+	docs           map[string]*document     // by URI
+	byPath         map[string]*document
+	external       map[string]map[string][]lint.Finding // source file → file → findings in it
+	indexDeps      map[string]map[string]string         // indexed (closed) file → its dependencies
+	pending        []*document
+	indexQueue     []string
+	indexed        map[string]bool // queued for indexing
+	seq            uint64          // numbers the result ids
+	wake           chan struct{}
+	refreshing     bool
+	inflight       map[jsonrpc2.ID]context.CancelFunc // calls being handled
 }
 
 // TuneGC sets the garbage collector for a language server process: a
@@ -451,7 +454,7 @@ func (s *Server) initialized() {
 			}
 		}
 		if caps.Workspace.Configuration {
-			s.pullSettings(ctx)
+			s.pullSettings(ctx, false)
 		}
 		s.queueIndex()
 	}()
@@ -463,32 +466,70 @@ func (s *Server) recoverLog(what string) {
 	}
 }
 
-// pullSettings asks the client for the "sparklint" section and applies it.
-func (s *Server) pullSettings(ctx context.Context) {
+// pullSettings asks the client for the "sparklint" section, for the
+// window (unless foldersOnly) and for each workspace folder (VS Code
+// resolves a folder's .vscode/settings.json over the user's), and
+// applies them.
+func (s *Server) pullSettings(ctx context.Context, foldersOnly bool) {
+	s.mu.Lock()
+	folders := append([]string(nil), s.folders...)
+	s.mu.Unlock()
+	var items []ConfigurationItem
+	if !foldersOnly {
+		items = append(items, ConfigurationItem{Section: "sparklint"})
+	}
+	for _, f := range folders {
+		items = append(items, ConfigurationItem{ScopeURI: pathToURI(f), Section: "sparklint"})
+	}
 	var out []json.RawMessage
-	if _, err := s.conn.Call(ctx, "workspace/configuration", ConfigurationParams{Items: []ConfigurationItem{{Section: "sparklint"}}}, &out); err != nil {
+	if _, err := s.conn.Call(ctx, "workspace/configuration", ConfigurationParams{Items: items}, &out); err != nil {
 		s.logf("workspace/configuration: %v", err)
 		return
 	}
-	if len(out) > 0 {
-		if st, ok := parseSettings(out[0]); ok {
-			s.applySettings(st)
+	st := s.currentSettings()
+	if !foldersOnly {
+		if len(out) == 0 {
+			return
+		}
+		if g, ok := parseSettings(out[0]); ok {
+			st = g
+		}
+		out = out[1:]
+	}
+	perFolder := map[string]settings{}
+	for i, f := range folders {
+		if i < len(out) {
+			if fs, ok := parseSettings(out[i]); ok {
+				perFolder[f] = fs
+			}
 		}
 	}
+	s.mu.Lock()
+	s.folderSettings = perFolder
+	s.mu.Unlock()
+	s.applySettings(st)
+}
+
+func (s *Server) currentSettings() settings {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.settings
 }
 
 func (s *Server) didChangeConfiguration(p DidChangeConfigurationParams) {
 	s.mu.Lock()
 	pullCfg := s.caps.Workspace.Configuration
 	s.mu.Unlock()
-	if st, ok := parseSettings(p.Settings); ok {
+	st, ok := parseSettings(p.Settings)
+	if ok {
+		// The notification's settings are the window's; the folders'
+		// are asked for.
 		s.applySettings(st)
-		return
 	}
 	if pullCfg {
 		go func() {
 			defer s.recoverLog("workspace/configuration")
-			s.pullSettings(s.ctx)
+			s.pullSettings(s.ctx, ok)
 		}()
 	}
 }
@@ -575,15 +616,23 @@ func (s *Server) sessionFor(path string) *lint.Session {
 			base = f
 		}
 	}
+	st, scoped := s.folderSettings[base]
+	if !scoped {
+		st = s.settings
+	}
 	if base == "" {
 		base = filepath.Dir(path)
 	}
 	root := lint.FindRoot(base)
-	if sess := s.sessions[root]; sess != nil {
+	key := root
+	if scoped {
+		key = base + "\x00" + root // a folder's own settings: its own session
+	}
+	if sess := s.sessions[key]; sess != nil {
 		return sess
 	}
-	opts := lint.Options{Select: s.settings.Select, Ignore: s.settings.Ignore, ExtendSelect: s.settings.ExtendSelect}
-	if c := s.settings.Config; c != "" {
+	opts := lint.Options{Select: st.Select, Ignore: st.Ignore, ExtendSelect: st.ExtendSelect}
+	if c := st.Config; c != "" {
 		if !filepath.IsAbs(c) {
 			c = filepath.Join(root, c)
 		}
@@ -597,7 +646,7 @@ func (s *Server) sessionFor(path string) *lint.Session {
 			return nil
 		}
 	}
-	s.sessions[root] = sess
+	s.sessions[key] = sess
 	return sess
 }
 
@@ -796,8 +845,15 @@ func (s *Server) didChangeFolders(p DidChangeWorkspaceFoldersParams) {
 	for _, f := range p.Event.Added {
 		s.folders = append(s.folders, uriToPath(f.URI))
 	}
+	pullCfg := s.caps.Workspace.Configuration
 	s.mu.Unlock()
 	s.resetSessions()
+	if pullCfg { // the new folders' settings
+		go func() {
+			defer s.recoverLog("workspace/configuration")
+			s.pullSettings(s.ctx, false)
+		}()
+	}
 }
 
 func (s *Server) notify(method string, params any) {

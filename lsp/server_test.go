@@ -225,7 +225,11 @@ func TestWatchedConfigAndSettings(t *testing.T) {
 	c.open(uri, groupSrc+"x = (\n")
 	// select SPK0: SPK201 is off, the syntax error (SPK001) on.
 	c.waitDiags(uri, func(ds []Diagnostic) bool { return len(ds) == 1 && ds[0].Code == "SPK001" })
-	// Settings pushed with the notification.
+	// Settings pushed with the notification (which the client also gives
+	// when asked, for the workspace folder).
+	c.mu.Lock()
+	c.settings = json.RawMessage(`{"ignore": "SPK001"}`)
+	c.mu.Unlock()
 	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"sparklint": {"ignore": "SPK001"}}`)})
 	c.waitDiags(uri, func(ds []Diagnostic) bool { return len(ds) == 1 && ds[0].Code == "SPK201" })
 	// A sparklint.toml appears: the watcher tells, configuration is read again.
@@ -238,6 +242,95 @@ func TestWatchedConfigAndSettings(t *testing.T) {
 	c.mu.Unlock()
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": nil})
 	c.waitDiags(uri, func(ds []Diagnostic) bool { return len(ds) == 1 && ds[0].Code == "SPK001" })
+}
+
+// TestSettingsPushedToAClientWithoutConfiguration: a client that cannot
+// answer workspace/configuration gives its settings in the notification.
+func TestSettingsPushedToAClientWithoutConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "job.py")
+	writeFile(t, path, groupSrc)
+	c := newClient(t, clientOpts{root: dir, pull: true})
+	uri := pathToURI(path)
+	c.open(uri, groupSrc)
+	if d := c.pullDiags(uri).Items; !hasCode("SPK201")(d) {
+		t.Fatalf("before: %+v", d)
+	}
+	c.notify("workspace/didChangeConfiguration", DidChangeConfigurationParams{Settings: json.RawMessage(`{"sparklint": {"ignore": ["SPK2"]}}`)})
+	deadline := time.Now().Add(10 * time.Second)
+	for hasCode("SPK201")(c.pullDiags(uri).Items) {
+		if time.Now().After(deadline) {
+			t.Fatal("the pushed settings were not applied")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestExcludedFilesGetNoDiagnostics: a file the configuration excludes
+// (extend-exclude, or a default exclude such as .venv) is not checked
+// when opened, as `sparklint check --force-exclude` skips it.
+func TestExcludedFilesGetNoDiagnostics(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "sparklint.toml"), "extend-exclude = [\"generated\"]\n")
+	paths := map[string]bool{ // path -> checked
+		filepath.Join(dir, "job.py"):                                true,
+		filepath.Join(dir, "generated", "job.py"):                   false,
+		filepath.Join(dir, ".venv", "lib", "site-packages", "x.py"): false,
+	}
+	c := newClient(t, clientOpts{root: dir, pull: true})
+	for p := range paths {
+		writeFile(t, p, groupSrc)
+		c.open(pathToURI(p), groupSrc)
+	}
+	for p, checked := range paths {
+		if got := hasCode("SPK201")(c.pullDiags(pathToURI(p)).Items); got != checked {
+			t.Errorf("%s: SPK201 reported %v, want %v", p, got, checked)
+		}
+	}
+	// The configuration changes: the file is checked again.
+	writeFile(t, filepath.Join(dir, "sparklint.toml"), "")
+	c.notify("workspace/didChangeWatchedFiles", DidChangeWatchedFilesParams{Changes: []FileEvent{{URI: pathToURI(filepath.Join(dir, "sparklint.toml")), Type: 2}}})
+	gen := pathToURI(filepath.Join(dir, "generated", "job.py"))
+	deadline := time.Now().Add(10 * time.Second)
+	for !hasCode("SPK201")(c.pullDiags(gen).Items) {
+		if time.Now().After(deadline) {
+			t.Fatal("no longer excluded, the file is not checked")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestFolderSettings: each workspace folder has the settings the client
+// gives for its scopeUri (VS Code: the folder's .vscode/settings.json).
+func TestFolderSettings(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	pa, pb := filepath.Join(a, "job.py"), filepath.Join(b, "job.py")
+	writeFile(t, pa, groupSrc)
+	writeFile(t, pb, groupSrc)
+	c := newClient(t, clientOpts{root: a, folders: []string{b}, pull: true, config: true, settings: `{}`,
+		scoped: map[string]string{pathToURI(a): `{"ignore": ["SPK201"]}`}})
+	c.waitCall("workspace/configuration")
+	ua, ub := pathToURI(pa), pathToURI(pb)
+	c.open(ua, groupSrc)
+	c.open(ub, groupSrc)
+	if d := c.pullDiags(ua).Items; len(d) != 0 {
+		t.Fatalf("folder a ignores SPK201: %+v", d)
+	}
+	if d := c.pullDiags(ub).Items; !hasCode("SPK201")(d) {
+		t.Fatalf("folder b has the window's settings: %+v", d)
+	}
+	// A change of settings: asked for again, for every folder.
+	c.mu.Lock()
+	c.scoped = map[string]string{pathToURI(b): `{"ignore": ["SPK201"]}`}
+	c.mu.Unlock()
+	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": nil})
+	deadline := time.Now().Add(10 * time.Second)
+	for !hasCode("SPK201")(c.pullDiags(ua).Items) || hasCode("SPK201")(c.pullDiags(ub).Items) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the change: a %+v, b %+v", c.pullDiags(ua).Items, c.pullDiags(ub).Items)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func applyEdits(t *testing.T, text string, edits []TextEdit) string {
