@@ -152,10 +152,9 @@ func (s *Server) analyze(d *document) {
 	skip, stop := func() (skip, stop bool) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
-		if d.closed || (!d.force && d.result != nil && d.result.gen == d.gen) {
+		if d.closed || (d.result != nil && d.result.gen == d.gen) {
 			return false, true
 		}
-		d.force = false
 		gen, version, text = d.gen, d.version, d.text
 		if d.timer != nil {
 			d.timer.Stop()

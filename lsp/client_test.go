@@ -185,6 +185,23 @@ func (c *client) pullDiags(uri string) DocumentDiagnosticReport {
 	return r
 }
 
+// pullUntil pulls uri's diagnostics until ok accepts them (settings
+// arrive and apply in the background), failing after 10 s.
+func (c *client) pullUntil(uri string, ok func([]Diagnostic) bool) []Diagnostic {
+	c.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d := c.pullDiags(uri).Items
+		if ok(d) {
+			return d
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: diagnostics never matched; last: %+v", uri, d)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // waitDiags waits for a publishDiagnostics of uri that satisfies ok.
 func (c *client) waitDiags(uri string, ok func([]Diagnostic) bool) []Diagnostic {
 	c.t.Helper()

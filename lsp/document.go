@@ -35,7 +35,6 @@ type document struct {
 	gen     uint64 // our count of changes, for staleness
 	tree    *pyparse.Tree
 	closed  bool
-	force   bool // analyse again even when gen did not change
 	timer   *time.Timer
 	result  *result
 	fresh   chan struct{} // closed (and replaced) when a result is stored

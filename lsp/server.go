@@ -552,14 +552,18 @@ func (s *Server) resetSessions() {
 	for _, d := range s.docs {
 		docs = append(docs, d)
 	}
+	pull := s.pull
 	s.mu.Unlock()
 	for _, d := range docs {
 		d.mu.Lock()
-		d.force = true
+		d.gen++ // the last result is out of date
 		d.mu.Unlock()
 		s.enqueue(d)
 	}
 	s.queueIndex()
+	if pull && len(docs) > 0 {
+		s.refresh() // the client pulls again, and waits for the new results
+	}
 }
 
 // parseSettings reads the client's settings: {"sparklint": {...}} or the
@@ -794,7 +798,9 @@ func (s *Server) dependencyChanged(path string) {
 			files = append(files, f)
 		}
 	}
+	pull := s.pull
 	s.mu.Unlock()
+	stale := false
 	for _, d := range docs {
 		d.mu.Lock()
 		d.registeredIn = nil // registered again with its current text
@@ -803,15 +809,19 @@ func (s *Server) dependencyChanged(path string) {
 			_, dep = d.result.deps[path]
 		}
 		if dep || d.path == path {
-			d.force = true
+			d.gen++ // the last result is out of date
 		}
-		force := d.force
+		again := d.result == nil || d.result.gen != d.gen
 		d.mu.Unlock()
-		if force {
+		if again {
+			stale = true
 			s.enqueue(d)
 		}
 	}
 	s.queueFiles(files)
+	if pull && stale {
+		s.refresh()
+	}
 }
 
 func (s *Server) didChangeWatchedFiles(p DidChangeWatchedFilesParams) {
