@@ -364,8 +364,9 @@ func parseTreeKeep(src []byte, old *Tree) ([]rawNode, *Tree, error) {
 	if old != nil {
 		// old is only closed after this: its raw becomes the new tree's
 		// spare, its spare (two parses old) the buffer written now.
+		buf := old.spare
 		t.spare, old.spare = old.raw, nil
-		t.raw = expandReused(old.spare, raw, topKeys, old)
+		t.raw = expandReused(buf, raw, topKeys, old)
 	} else {
 		t.raw = expandReused(nil, raw, topKeys, nil)
 	}
