@@ -26,15 +26,30 @@
 // Each open document keeps its text and its tree-sitter tree; a change is
 // applied to both (LSP UTF-16 positions converted to byte offsets and
 // byte-column points), and the document is reparsed incrementally
-// (pyparse.ParseIncremental) and checked with Checker.CheckModule, which
-// puts the editor's text into the project so that other files see it.
-// Analysis is debounced (50 ms) after a change; a pull request
-// (textDocument/diagnostic) or a code action asks for it at once and
-// waits for the result of the current text. One worker runs analyses one
-// at a time; a result overtaken by a change is dropped. In the background
-// the worker also checks the workspace's files (one at a time, when no
-// document waits) for the findings they report in other files (a helper
-// module mutated by a function shipped from a job), and checks them and
-// the open documents that depend on a file again when it is saved or
-// changes on disk.
+// (pyparse.ParseIncremental, which also copies the flattened records of
+// the top-level statements tree-sitter did not touch) and checked with
+// Checker.CheckModule, which puts the editor's text into the project so
+// that other files see it. The checkers of a session are Parallel: the
+// analyzers of a large file run in two lanes, on two cores. Analysis is
+// debounced (50 ms) after a change; a pull request (textDocument/
+// diagnostic) or a code action asks for it at once and waits for the
+// result of the current text. One worker runs analyses one at a time; a
+// result overtaken by a change is dropped. A pull report whose
+// diagnostics did not change is "unchanged" (its result id names the set
+// of diagnostics). In the background the worker also checks the
+// workspace's files (one at a time, when no document waits) for the
+// findings they report in other files (a helper module mutated by a
+// function shipped from a job), and checks them and the open documents
+// that depend on a file again when it is saved or changes on disk; a pull
+// client is then asked to refresh.
+//
+// # Notebooks and settings
+//
+// Notebook documents (LSP 3.17) are checked as one module of their code
+// cells joined (pyparse.JoinCells), as `sparklint check` checks a .ipynb
+// file; diagnostics, fixes and noqa edits are mapped back to the cells'
+// own documents. Settings come from workspace/configuration, for the
+// window and for each workspace folder (scopeUri); a folder with its own
+// settings gets its own session. Files the configuration excludes get no
+// diagnostics.
 package lsp
