@@ -271,7 +271,8 @@ func (s *Server) registerOpenDocs(sess *lint.Session, except *document) {
 }
 
 // store records r as d's result unless d changed since (or closed), wakes
-// the requests waiting for it and, without pull diagnostics, publishes it.
+// the requests waiting for it and, without pull diagnostics or for a
+// notebook, publishes it.
 func (s *Server) store(d *document, r *result) bool {
 	d.mu.Lock()
 	if d.closed || r.gen != d.gen {
@@ -285,7 +286,10 @@ func (s *Server) store(d *document, r *result) bool {
 	close(d.fresh)
 	d.fresh = make(chan struct{})
 	d.mu.Unlock()
-	if !pull {
+	// Notebook cells are pushed to pull clients too: VS Code's client
+	// (vscode-languageclient 9) pulls only for documents in text editor
+	// tabs, never for the cells of a notebook tab.
+	if !pull || d.nb != nil {
 		s.publish(d, r)
 	}
 	return true
@@ -348,7 +352,7 @@ func (s *Server) setExternal(source string, found map[string][]lint.Finding) {
 	}
 	if pull {
 		s.refresh()
-		return
+		docs = slices.DeleteFunc(docs, func(d *document) bool { return d.nb == nil })
 	}
 	for _, d := range docs {
 		d.mu.Lock()

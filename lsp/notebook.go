@@ -13,7 +13,9 @@ import (
 // Notebooks (LSP 3.17 notebook document synchronisation): the client
 // sends a notebook and its cells' texts; each cell is a text document of
 // its own (vscode-notebook-cell: URIs in VS Code), and diagnostics and
-// code actions are asked for and given per cell. The server checks the
+// code actions are given per cell. Cell diagnostics are pushed
+// (publishDiagnostics) to every client, and also answered when pulled:
+// VS Code's client does not pull for cells. The server checks the
 // code cells together, as `sparklint check` checks a .ipynb file: one
 // module of the cells joined (pyparse.JoinCells), where a cell sees what
 // the cells above it defined.
@@ -156,13 +158,12 @@ func (s *Server) didChangeNotebook(p DidChangeNotebookDocumentParams) {
 	for _, c := range opened {
 		s.docs[c.uri] = c
 	}
-	pull := s.pull
 	s.mu.Unlock()
 	d.mu.Unlock()
 	for _, c := range closed {
 		c.close()
 		moved := slices.ContainsFunc(opened, func(o *document) bool { return o.uri == c.uri })
-		if !pull && !moved {
+		if !moved { // cells are pushed to every client (see store)
 			s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: c.uri, Diagnostics: []Diagnostic{}})
 		}
 	}
@@ -186,15 +187,13 @@ func (s *Server) didCloseNotebook(p DidCloseNotebookDocumentParams) {
 			delete(s.docs, c.uri)
 		}
 	}
-	pull := s.pull
 	sessions := s.allSessions()
 	s.mu.Unlock()
 	d.close()
 	for _, c := range cells {
 		c.close()
-		if !pull {
-			s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: c.uri, Diagnostics: []Diagnostic{}})
-		}
+		// Cells are pushed to every client (see store): cleared.
+		s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: c.uri, Diagnostics: []Diagnostic{}})
 	}
 	for _, sess := range sessions {
 		sess.Project().Forget(d.path)

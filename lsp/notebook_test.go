@@ -147,6 +147,28 @@ func TestNotebookCellsArePulledPerCell(t *testing.T) {
 	}
 }
 
+// TestNotebookCellsArePushedToPullClients: VS Code's client announces
+// pull diagnostics but never pulls for notebook cells; the server pushes
+// them.
+func TestNotebookCellsArePushedToPullClients(t *testing.T) {
+	dir := t.TempDir()
+	c := newClient(t, clientOpts{root: dir, pull: true, server: Options{Debounce: time.Millisecond}})
+	nbURI, cells := openNotebook(c, filepath.Join(dir, "analysis.ipynb"))
+	if d := c.waitDiags(cells[3], hasCode("SPK201")); len(d) != 1 {
+		t.Fatalf("cell 4: %+v", d)
+	}
+	// A cell deleted: its diagnostics are cleared.
+	c.notify("notebookDocument/didChange", map[string]any{
+		"notebookDocument": VersionedTextDocumentIdentifier{URI: nbURI, Version: 2},
+		"change": map[string]any{"cells": map[string]any{"structure": map[string]any{
+			"array":    NotebookCellArrayChange{Start: 3, DeleteCount: 1},
+			"didClose": []TextDocumentIdentifier{{URI: cells[3]}},
+		}}},
+	})
+	c.waitDiags(cells[3], func(d []Diagnostic) bool { return len(d) == 0 })
+	c.waitDiags(cells[1], func(d []Diagnostic) bool { return len(d) == 0 }) // nothing ships keep any more
+}
+
 func TestNotebookCellsArePushedPerCell(t *testing.T) {
 	dir := t.TempDir()
 	c := newClient(t, clientOpts{root: dir, server: Options{Debounce: time.Millisecond}})

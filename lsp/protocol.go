@@ -342,8 +342,12 @@ type DidChangeNotebookDocumentParams struct {
 	Change           NotebookDocumentChangeEvent     `json:"change"`
 }
 
-// DidCloseNotebookDocumentParams of notebookDocument/didClose (and
-// didSave, which has no cells).
+// DidSaveNotebookDocumentParams of notebookDocument/didSave.
+type DidSaveNotebookDocumentParams struct {
+	NotebookDocument TextDocumentIdentifier `json:"notebookDocument"`
+}
+
+// DidCloseNotebookDocumentParams of notebookDocument/didClose.
 type DidCloseNotebookDocumentParams struct {
 	NotebookDocument  TextDocumentIdentifier   `json:"notebookDocument"`
 	CellTextDocuments []TextDocumentIdentifier `json:"cellTextDocuments,omitempty"`

@@ -325,7 +325,7 @@ func (s *Server) handle(ctx context.Context, req *jsonrpc2.Request) (result any,
 		}
 		return nil, nil
 	case "notebookDocument/didSave":
-		var p DidCloseNotebookDocumentParams
+		var p DidSaveNotebookDocumentParams
 		if err := decode(&p); err == nil {
 			s.fileChanged(uriToPath(p.NotebookDocument.URI))
 		}

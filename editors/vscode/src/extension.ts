@@ -12,6 +12,7 @@ import {
   RevealOutputChannelOn,
   ServerOptions,
   TransportKind,
+  vsdiag,
 } from "vscode-languageclient/node";
 
 const SECTION = "sparklint";
@@ -67,6 +68,18 @@ function makeClient(s: Settings): LanguageClient {
     // server then asks again with workspace/configuration.
     synchronize: { configurationSection: SECTION },
     initializationOptions: serverSettings(s),
+    middleware: {
+      // The server pushes the diagnostics of notebook cells (this client
+      // pulls only for text editors). Should a client pull for cells, its
+      // answer would show every finding twice: it is left empty.
+      provideDiagnostics: (document, previousResultId, token, next) => {
+        const uri = document instanceof vscode.Uri ? document : document.uri;
+        if (uri.scheme === "vscode-notebook-cell") {
+          return { kind: vsdiag.DocumentDiagnosticReportKind.full, items: [] };
+        }
+        return next(document, previousResultId, token);
+      },
+    },
     outputChannel,
     revealOutputChannelOn: RevealOutputChannelOn.Never,
   };
