@@ -124,6 +124,16 @@ func groupByKeyFinding(pass *analysis.Pass, m *pyparse.Module, ti *sparktype.Inf
 	pass.Report(d)
 }
 
+// startsCell reports whether 0-based line starts a notebook cell.
+func startsCell(m *pyparse.Module, line int) bool {
+	for _, c := range m.Cells {
+		if c.Line == line {
+			return true
+		}
+	}
+	return false
+}
+
 // followingMapValues returns the `.mapValues(f)` call applied directly to
 // call's result, and f.
 func followingMapValues(m *pyparse.Module, call pyparse.NodeID) (pyparse.NodeID, pyparse.NodeID) {
@@ -189,6 +199,12 @@ func operatorAdd(m *pyparse.Module, use uint32) (string, *analysis.TextEdit) {
 	}
 	if lastImport >= 0 && m.N(lastImport).End <= use {
 		line := m.Line(m.N(lastImport).End)
+		if startsCell(m, line+1) {
+			// In a notebook whose imports end a cell, the import goes at
+			// the end of that cell, not at the top of the next one.
+			at := uint32(m.LineStart(line+1) - 1)
+			return "operator.add", &analysis.TextEdit{Pos: m.Pos(at), End: m.Pos(at), NewText: []byte("\nimport operator")}
+		}
 		if line+1 < m.LineCount() {
 			at := uint32(m.LineStart(line + 1))
 			return "operator.add", &analysis.TextEdit{Pos: m.Pos(at), End: m.Pos(at), NewText: []byte("import operator\n")}

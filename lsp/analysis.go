@@ -551,16 +551,13 @@ func (s *Server) toDiagnostic(r *result, f *lint.Finding, own bool) Diagnostic {
 	dg := s.describe(f)
 	dg.Range = rng
 	for _, rel := range f.Related {
-		var start, end Position
+		loc := Location{URI: s.uriOf(rel.Path)}
 		if rel.Path == f.Path {
-			start, end = charPos(r.text, r.linesOf(), rel.Location), charPos(r.text, r.linesOf(), rel.End)
+			loc.Range = Range{charPos(r.text, r.linesOf(), rel.Location), charPos(r.text, r.linesOf(), rel.End)}
 		} else {
-			text := s.textOf(rel.Path)
-			lines := lineStarts(text)
-			start, end = charPos(text, lines, rel.Location), charPos(text, lines, rel.End)
+			loc = s.relatedLocation(rel)
 		}
-		dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
-			Location: Location{URI: s.uriOf(rel.Path), Range: Range{start, end}}, Message: rel.Message})
+		dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{Location: loc, Message: rel.Message})
 	}
 	return dg
 }

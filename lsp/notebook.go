@@ -3,7 +3,6 @@ package lsp
 import (
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/sparklint/sparklint/lint"
@@ -195,6 +194,9 @@ func (s *Server) didCloseNotebook(p DidCloseNotebookDocumentParams) {
 		// Cells are pushed to every client (see store): cleared.
 		s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: c.uri, Diagnostics: []Diagnostic{}})
 	}
+	// What the notebook's code reported in other files (a helper it
+	// ships) goes with it: the workspace index does not read notebooks.
+	s.setExternal(d.path, nil)
 	for _, sess := range sessions {
 		sess.Project().Forget(d.path)
 	}
@@ -230,11 +232,9 @@ func (r *result) cellAt(off int) (cell int, p Position) {
 	}
 	c := m.Cells[i]
 	rel := line - c.Line
-	// A commented-out magic line has one character more in the module.
-	if col > 0 && strings.HasPrefix(m.LineText(line), "#") && i < len(r.code) {
-		if lines := strings.Split(r.code[i].Text, "\n"); rel < len(lines) && !strings.HasPrefix(strings.TrimLeft(lines[rel], " \t"), "#") {
-			col--
-		}
+	// A commented-out line (a magic) has one character more in the module.
+	if col > 0 && slices.Contains(c.Commented, rel) {
+		col--
 	}
 	return c.Index, Position{rel, col}
 }
@@ -280,18 +280,38 @@ func (s *Server) cellDiagnostic(r *result, f *lint.Finding) (Diagnostic, bool) {
 	dg := s.describe(f)
 	dg.Range = Range{start, end}
 	for _, rel := range f.Related {
-		uri := s.uriOf(rel.Path)
-		var text []byte
+		var loc Location
 		if rel.Path == f.Path && rel.Cell > 0 && rel.Cell-1 < len(r.cellURIs) {
-			uri, text = r.cellURIs[rel.Cell-1], r.cellText(rel.Cell-1)
+			text := r.cellText(rel.Cell - 1)
+			lines := lineStarts(text)
+			loc = Location{URI: r.cellURIs[rel.Cell-1], Range: Range{charPos(text, lines, rel.Location), charPos(text, lines, rel.End)}}
 		} else {
-			text = s.textOf(rel.Path)
+			loc = s.relatedLocation(rel)
 		}
-		lines := lineStarts(text)
-		dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{
-			Location: Location{URI: uri, Range: Range{charPos(text, lines, rel.Location), charPos(text, lines, rel.End)}}, Message: rel.Message})
+		dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{Location: loc, Message: rel.Message})
 	}
 	return dg, true
+}
+
+// relatedLocation locates a related location in another file: an open
+// document's text (a notebook's cell), else the file's.
+func (s *Server) relatedLocation(rel lint.Related) Location {
+	s.mu.Lock()
+	d := s.byPath[rel.Path]
+	s.mu.Unlock()
+	if d != nil && d.nb != nil && rel.Cell > 0 {
+		d.mu.Lock()
+		r := d.result
+		d.mu.Unlock()
+		if r != nil && rel.Cell-1 < len(r.cellURIs) {
+			text := r.cellText(rel.Cell - 1)
+			lines := lineStarts(text)
+			return Location{URI: r.cellURIs[rel.Cell-1], Range: Range{charPos(text, lines, rel.Location), charPos(text, lines, rel.End)}}
+		}
+	}
+	text := s.textOf(rel.Path)
+	lines := lineStarts(text)
+	return Location{URI: s.uriOf(rel.Path), Range: Range{charPos(text, lines, rel.Location), charPos(text, lines, rel.End)}}
 }
 
 // cellEdits maps edits located by offset in r's notebook module to the
@@ -327,25 +347,20 @@ func (s *Server) publishCells(nb *notebook, r *result) {
 	cells := append([]*document(nil), nb.cells...)
 	nb.doc.mu.Unlock()
 	for _, c := range cells {
-		idx := -1
-		for i, u := range r.cellURIs {
-			if u == c.uri {
-				idx = i
-			}
-		}
+		idx := slices.Index(r.cellURIs, c.uri)
 		diags := []Diagnostic{}
 		if idx >= 0 {
 			diags = s.cellDiagnostics(r, idx)
 		}
+		// Sent with the cell's lock held: a cell deleted (or its notebook
+		// closed) meanwhile is closed first and cleared after, never
+		// published over.
 		c.mu.Lock()
-		same := c.published != nil && equalDiagnostics(*c.published, diags)
-		if !same {
+		if !c.closed && (c.published == nil || !equalDiagnostics(*c.published, diags)) {
 			c.published = &diags
-		}
-		v := c.version
-		c.mu.Unlock()
-		if !same {
+			v := c.version
 			s.notify("textDocument/publishDiagnostics", PublishDiagnosticsParams{URI: c.uri, Version: &v, Diagnostics: diags})
 		}
+		c.mu.Unlock()
 	}
 }

@@ -665,9 +665,10 @@ func (s *Server) showError(format string, args ...any) {
 
 func (s *Server) didOpen(p DidOpenTextDocumentParams) {
 	td := p.TextDocument
-	if d := s.doc(td.URI); d != nil && d.inNotebook != nil {
-		// A client that syncs the cell as a text document too: the
-		// notebook's copy is the one checked.
+	if d := s.doc(td.URI); d != nil && (d.inNotebook != nil || d.nb != nil) {
+		// A client that syncs a cell as a text document too, or opens the
+		// notebook's file as text: the notebook document is the one
+		// checked, and its copies are ignored.
 		return
 	}
 	path := uriToPath(td.URI)
@@ -696,6 +697,9 @@ func (s *Server) didChange(p DidChangeTextDocumentParams) {
 		s.logf("didChange for a document that is not open: %s", p.TextDocument.URI)
 		return
 	}
+	if d.inNotebook != nil || d.nb != nil {
+		return // a notebook's: changed through notebookDocument/didChange
+	}
 	d.mu.Lock()
 	clamped := false
 	for _, ch := range p.ContentChanges {
@@ -717,6 +721,9 @@ func (s *Server) didChange(p DidChangeTextDocumentParams) {
 }
 
 func (s *Server) didClose(uri string) {
+	if d := s.doc(uri); d != nil && (d.inNotebook != nil || d.nb != nil) {
+		return // a notebook's: closed through notebookDocument/didClose
+	}
 	s.mu.Lock()
 	d := s.docs[uri]
 	if d != nil {
@@ -811,7 +818,8 @@ func (s *Server) dependencyChanged(path string) {
 		if dep || d.path == path {
 			d.gen++ // the last result is out of date
 		}
-		again := d.result == nil || d.result.gen != d.gen
+		// Cells are checked with their notebook: never stale themselves.
+		again := d.inNotebook == nil && (d.result == nil || d.result.gen != d.gen)
 		d.mu.Unlock()
 		if again {
 			stale = true

@@ -57,25 +57,28 @@ type CodeCell struct {
 // escapes (`%...`, `!...`, whole `%%` cells) commented out so that the
 // rest parses. It returns the source and where each cell starts in it.
 // Every line of a cell is a line of the source: a position in a cell is
-// the same line and column in the source, counted from the cell's start.
+// the same line and column in the source, counted from the cell's start,
+// but on a commented-out line (Cell.Commented), one column further.
 func JoinCells(code []CodeCell) (src []byte, cells []Cell) {
 	var b strings.Builder
 	line := 0
 	for _, c := range code {
-		cells = append(cells, Cell{Index: c.Index, Line: line})
+		cell := Cell{Index: c.Index, Line: line}
 		lines := strings.Split(strings.TrimSuffix(c.Text, "\n"), "\n")
 		cellMagic := len(lines) > 0 && strings.HasPrefix(strings.TrimSpace(lines[0]), "%%")
-		for _, l := range lines {
+		for i, l := range lines {
 			t := strings.TrimLeft(l, " \t")
 			help := strings.HasSuffix(strings.TrimRight(t, " \t"), "?") && !strings.ContainsAny(t, "#'\"")
 			help = help || shellAssign.MatchString(t) // files = !ls, out = %time f()
 			if cellMagic || help || strings.HasPrefix(t, "%") || strings.HasPrefix(t, "!") || strings.HasPrefix(t, "?") {
 				l = "#" + l
+				cell.Commented = append(cell.Commented, i)
 			}
 			b.WriteString(l)
 			b.WriteByte('\n')
 			line++
 		}
+		cells = append(cells, cell)
 	}
 	return []byte(b.String()), cells
 }
@@ -88,13 +91,22 @@ func ParseCells(fset *token.FileSet, path string, code []CodeCell) (*Module, err
 	if err != nil {
 		return nil, err
 	}
-	return build(fset, path, src, raw, cells)
+	m, err := build(fset, path, src, raw, cells)
+	if m != nil {
+		// Whatever its name (untitled, or a .py paired notebook), a
+		// notebook predefines spark.
+		m.Notebook = true
+	}
+	return m, err
 }
 
 // Cell locates a code cell of a Jupyter notebook in its Python source.
 type Cell struct {
 	Index int // among all cells of the notebook, 0-based
 	Line  int // first line in Module.Src, 0-based
+	// Commented are the lines of the cell (0-based) that were commented
+	// out: magics and shell escapes.
+	Commented []int
 }
 
 func cellText(raw json.RawMessage) (string, error) {
