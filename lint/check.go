@@ -249,7 +249,13 @@ func (c *Checker) checkModule(path string, m *pyparse.Module, res FileResult) Fi
 	var ex *executor.Info
 	for _, r := range runs {
 		diags = append(diags, r.diags...)
-		res.Errors = append(res.Errors, r.errors...)
+		for _, e := range r.errors {
+			// A prerequisite both lanes run fails in both: once (the
+			// stacks differ in their argument words).
+			if !slices.ContainsFunc(res.Errors, func(x FileError) bool { return firstLine(x.Message) == firstLine(e.Message) }) {
+				res.Errors = append(res.Errors, e)
+			}
+		}
 		if info, ok := r.resultOf[sparktype.Analyzer].(*sparktype.Info); ok {
 			infos = append(infos, info)
 		}
@@ -290,6 +296,11 @@ func (c *Checker) checkModule(path string, m *pyparse.Module, res FileResult) Fi
 	sortFindings(res.Findings)
 	res.Findings = dedupe(res.Findings)
 	return res
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }
 
 // parallelNodes is the size of module (in syntax nodes, about 12 per

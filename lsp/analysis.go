@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strings"
 
 	"go.lsp.dev/jsonrpc2"
 
@@ -68,6 +69,24 @@ func (s *Server) queueIndex() {
 			break
 		}
 	}
+	// A closed file no longer indexed (excluded now, or gone) takes back
+	// what it reported in other files.
+	indexed := map[string]bool{}
+	for _, f := range files {
+		indexed[f] = true
+	}
+	s.mu.Lock()
+	var gone []string
+	for src := range s.external {
+		if !indexed[src] && s.byPath[src] == nil {
+			gone = append(gone, src)
+			delete(s.indexDeps, src)
+		}
+	}
+	s.mu.Unlock()
+	for _, src := range gone {
+		s.setExternal(src, nil)
+	}
 	s.queueFiles(files)
 }
 
@@ -124,14 +143,15 @@ func (s *Server) worker() {
 // next analysis.
 func (s *Server) analyze(d *document) {
 	var (
-		gen     uint64
-		version int32
-		text    []byte
-		m       *pyparse.Module
-		perr    error
-		sess    *lint.Session
-		code    []pyparse.CodeCell
-		uris    []string
+		gen      uint64
+		version  int32
+		text     []byte
+		m        *pyparse.Module
+		perr     error
+		sess     *lint.Session
+		code     []pyparse.CodeCell
+		uris     []string
+		excluded bool
 	)
 	defer func() {
 		if r := recover(); r != nil {
@@ -169,6 +189,7 @@ func (s *Server) analyze(d *document) {
 			d.excludedBy, d.excluded = sess, sess.Excluded(d.path)
 		}
 		if d.excluded {
+			excluded = true
 			return true, false
 		}
 		proj = sess.Project()
@@ -194,7 +215,11 @@ func (s *Server) analyze(d *document) {
 		return
 	}
 	if skip {
-		s.store(d, &result{gen: gen, version: version, text: text})
+		if excluded {
+			// What it reported in other files goes with it.
+			s.setExternal(d.path, nil)
+		}
+		s.store(d, &result{gen: gen, version: version, text: text, excluded: excluded})
 		return
 	}
 
@@ -258,7 +283,9 @@ func (s *Server) registerOpenDocs(sess *lint.Session, except *document) {
 		d.mu.Lock()
 		text, done := d.text, d.registeredIn == proj || d.closed
 		d.mu.Unlock()
-		if done || s.sessionFor(d.path) != sess {
+		// Every open document of the project, whichever session (folder)
+		// it is checked in: folders can share a project root.
+		if done || !within(d.path, sess.Root()) {
 			continue
 		}
 		if m, err := pyparse.Parse(proj.Fset, d.path, text); m != nil && err == nil {
@@ -268,6 +295,11 @@ func (s *Server) registerOpenDocs(sess *lint.Session, except *document) {
 		d.registeredIn = proj
 		d.mu.Unlock()
 	}
+}
+
+// within reports whether path is root or inside it.
+func within(path, root string) bool {
+	return path == root || strings.HasPrefix(path, root+string(filepath.Separator))
 }
 
 // store records r as d's result unless d changed since (or closed), wakes
@@ -368,19 +400,31 @@ func (s *Server) setExternal(source string, found map[string][]lint.Finding) {
 // of a document changed without an edit of it).
 func (s *Server) refresh() {
 	s.mu.Lock()
-	if !s.caps.Workspace.Diagnostics.RefreshSupport || s.refreshing {
+	if !s.caps.Workspace.Diagnostics.RefreshSupport {
+		s.mu.Unlock()
+		return
+	}
+	if s.refreshing {
+		// One is in flight: the client may have pulled already; ask
+		// again when it answers.
+		s.refreshAgain = true
 		s.mu.Unlock()
 		return
 	}
 	s.refreshing = true
 	s.mu.Unlock()
 	go func() {
-		defer func() {
+		for {
+			_, _ = s.conn.Call(s.ctx, "workspace/diagnostic/refresh", nil, nil)
 			s.mu.Lock()
-			s.refreshing = false
+			again := s.refreshAgain && s.ctx.Err() == nil
+			s.refreshAgain = false
+			s.refreshing = again
 			s.mu.Unlock()
-		}()
-		_, _ = s.conn.Call(s.ctx, "workspace/diagnostic/refresh", nil, nil)
+			if !again {
+				return
+			}
+		}
 	}()
 }
 
@@ -396,6 +440,13 @@ func (s *Server) indexFile(path string) {
 	}
 	sess := s.sessionFor(path)
 	if sess == nil {
+		return
+	}
+	if sess.Excluded(path) { // changed on disk, but excluded
+		s.mu.Lock()
+		delete(s.indexDeps, path)
+		s.mu.Unlock()
+		s.setExternal(path, nil)
 		return
 	}
 	src, err := os.ReadFile(path)
@@ -509,6 +560,9 @@ func equalDiagnostics(a, b []Diagnostic) bool {
 // diagnostics are d's findings: its own analysis's, and those other files'
 // analyses found in it.
 func (s *Server) diagnostics(d *document, r *result) []Diagnostic {
+	if r.excluded {
+		return []Diagnostic{} // not even what other files found in it
+	}
 	out := make([]Diagnostic, 0, len(r.findings))
 	for i := range r.findings {
 		out = append(out, s.toDiagnostic(r, &r.findings[i], true))

@@ -61,6 +61,8 @@ type result struct {
 	text     []byte
 	findings []lint.Finding // located in the document
 	deps     map[string]string
+	// excluded: the configuration excludes the file (no diagnostics).
+	excluded bool
 	// For a notebook: the URI of every cell by index, and the code cells
 	// checked.
 	cellURIs []string

@@ -98,6 +98,9 @@ type Server struct {
 	seq            uint64          // numbers the result ids
 	wake           chan struct{}
 	refreshing     bool
+	refreshAgain   bool                               // a refresh was asked for while one was in flight
+	settingsSeq    uint64                             // numbers the workspace/configuration requests
+	settingsDone   uint64                             // the newest applied
 	inflight       map[jsonrpc2.ID]context.CancelFunc // calls being handled
 }
 
@@ -481,9 +484,23 @@ func (s *Server) pullSettings(ctx context.Context, foldersOnly bool) {
 	for _, f := range folders {
 		items = append(items, ConfigurationItem{ScopeURI: pathToURI(f), Section: "sparklint"})
 	}
+	s.mu.Lock()
+	s.settingsSeq++
+	seq := s.settingsSeq
+	s.mu.Unlock()
 	var out []json.RawMessage
 	if _, err := s.conn.Call(ctx, "workspace/configuration", ConfigurationParams{Items: items}, &out); err != nil {
 		s.logf("workspace/configuration: %v", err)
+		return
+	}
+	// Answers can arrive out of order: an older one is out of date.
+	s.mu.Lock()
+	stale := seq < s.settingsDone
+	if !stale {
+		s.settingsDone = seq
+	}
+	s.mu.Unlock()
+	if stale {
 		return
 	}
 	st := s.currentSettings()
