@@ -623,9 +623,11 @@ func (s *Server) describe(f *lint.Finding) Diagnostic {
 	if f.Code == checks.SyntaxError.Code {
 		dg.Severity = SeverityError
 	}
-	url := f.URL
-	if rule := checks.ByCode(f.Code); rule != nil {
-		url = rule.URL()
+	url := f.URL // the rule's, set by the checker
+	if url == "" {
+		if rule := checks.ByCode(f.Code); rule != nil {
+			url = rule.URL()
+		}
 	}
 	if url != "" {
 		dg.CodeDescription = &CodeDescription{Href: url}

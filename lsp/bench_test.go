@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,52 +9,31 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// genPySpark returns a PySpark module of about n lines: jobs with
-// DataFrame chains, RDD pipelines, UDFs and helpers, with findings.
-func genPySpark(n int) string {
+// genPySpark returns a PySpark module of at least n lines: jobs with
+// DataFrame chains, RDD pipelines, UDFs and helpers, with findings. It is
+// testdata/keystrokes/header.py, then block.py again and again with {n}
+// numbered (editors/tests/latency.js builds the same file).
+func genPySpark(tb testing.TB, n int) string {
+	header, err := os.ReadFile("testdata/keystrokes/header.py")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	block, err := os.ReadFile("testdata/keystrokes/block.py")
+	if err != nil {
+		tb.Fatal(err)
+	}
 	var b strings.Builder
-	b.WriteString(`"""Generated job (benchmark)."""
-from pyspark.sql import SparkSession
-import pyspark.sql.functions as F
-from pyspark.sql.functions import udf
-
-spark = SparkSession.builder.appName("bench").getOrCreate()
-sc = spark.sparkContext
-seen = []
-`)
-	for i := 0; strings.Count(b.String(), "\n") < n; i++ {
-		fmt.Fprintf(&b, `
-
-def clean_%[1]d(line):
-    text = line.strip()
-    if not text:
-        seen.append(line)
-        return None
-    return text.lower()
-
-
-@udf("string")
-def upper_%[1]d(s):
-    return s.upper() if s else None
-
-
-def job_%[1]d(path):
-    df = spark.read.parquet(path + "/%[1]d")
-    out = (df.filter(F.col("amount") > %[1]d)
-             .withColumn("name", upper_%[1]d(F.col("name")))
-             .groupBy("store").agg(F.sum("amount").alias("total")))
-    pairs = sc.textFile(path).map(clean_%[1]d).map(lambda l: (l, 1))
-    counts = pairs.groupByKey().mapValues(sum)
-    rows = out.collect()
-    for r in rows:
-        print(r["store"], r["total"])  # é 😀
-    return counts
-`, i)
+	b.Write(header)
+	lines := bytes.Count(header, []byte{'\n'})
+	for i := 0; lines < n; i++ {
+		b.WriteString(strings.ReplaceAll(string(block), "{n}", strconv.Itoa(i)))
+		lines += bytes.Count(block, []byte{'\n'})
 	}
 	return b.String()
 }
@@ -117,12 +97,15 @@ var closers = map[byte]byte{'(': ')', '[': ']', '{': '}', '"': '"', '\'': '\''}
 // is an edit (an editor without auto-closing): while a quote is open,
 // tree-sitter re-lexes the rest of the file.
 func replayKeystrokes(tb testing.TB, lines, edits int, autoClose bool) keystrokeStats {
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	// As `sparklint lsp` runs (TuneGC), restored after.
+	gcPercent := debug.SetGCPercent(100)
+	debug.SetGCPercent(gcPercent)
+	defer debug.SetGCPercent(gcPercent)
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1)) // -1 reads it
 	TuneGC()
 	dir := tb.TempDir()
 	path := filepath.Join(dir, "big_job.py")
-	src := genPySpark(lines)
+	src := genPySpark(tb, lines)
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		tb.Fatal(err)
 	}

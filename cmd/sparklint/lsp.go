@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"runtime/pprof"
 
 	"github.com/spf13/cobra"
 
@@ -21,8 +22,9 @@ func (stdio) Close() error                { return os.Stdin.Close() }
 
 func newLSPCmd(stderr io.Writer, status *int) *cobra.Command {
 	var (
-		opts lsp.Options
-		tcp  string
+		opts       lsp.Options
+		tcp        string
+		cpuProfile string
 	)
 	cmd := &cobra.Command{
 		Use:   "lsp",
@@ -36,6 +38,19 @@ flags; configuration files are found as 'sparklint check' finds them.`,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Log, opts.Version = stderr, version
 			lsp.TuneGC()
+			if cpuProfile != "" {
+				pf, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				if err := pprof.StartCPUProfile(pf); err != nil {
+					return err
+				}
+				defer func() {
+					pprof.StopCPUProfile()
+					_ = pf.Close()
+				}()
+			}
 			if tcp == "" {
 				err := lsp.Serve(c.Context(), stdio{}, opts)
 				if errors.Is(err, lsp.ErrExitWithoutShutdown) {
@@ -68,5 +83,6 @@ flags; configuration files are found as 'sparklint check' finds them.`,
 	f.StringSliceVar(&opts.Select, "select", nil, "default rule selectors (the editor's settings replace them)")
 	f.StringSliceVar(&opts.Ignore, "ignore", nil, "default rules to disable")
 	f.StringVar(&opts.Config, "config", "", "default configuration file for every file")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the server to this file when it stops (for debugging)")
 	return cmd
 }
