@@ -122,6 +122,7 @@ type scopeBuilder struct {
 	m      *Module
 	t      *ScopeTree
 	guards []guard
+	slab   []Binding // the block new bindings are taken from
 }
 
 // guard is a byte range of the source where NAME is known to be unset
@@ -160,7 +161,9 @@ func buildScopes(m *Module) *ScopeTree {
 }
 
 func (b *scopeBuilder) newScope(k ScopeKind, node NodeID, parent *Scope) *Scope {
-	s := &Scope{Kind: k, Node: node, Parent: parent, Bindings: map[string][]*Binding{}, index: int32(len(b.t.All))}
+	// Bindings is made on the first binding: most scopes are lambdas and
+	// comprehensions that bind a name or two, or none.
+	s := &Scope{Kind: k, Node: node, Parent: parent, index: int32(len(b.t.All))}
 	b.t.All = append(b.t.All, s)
 	b.t.ByNode[node] = s
 	if parent != nil {
@@ -184,7 +187,14 @@ func (b *scopeBuilder) bind(s *Scope, kind BindingKind, ident, value, stmt NodeI
 			}
 		}
 	}
-	bd := &Binding{Kind: kind, Name: name, Ident: ident, Value: value, Stmt: stmt, Annotation: NoNode, Scope: target}
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]Binding, 0, 256) // bindings are allocated in blocks
+	}
+	b.slab = append(b.slab, Binding{Kind: kind, Name: name, Ident: ident, Value: value, Stmt: stmt, Annotation: NoNode, Scope: target})
+	bd := &b.slab[len(b.slab)-1]
+	if target.Bindings == nil {
+		target.Bindings = map[string][]*Binding{}
+	}
 	target.Bindings[name] = append(target.Bindings[name], bd)
 	return bd
 }
