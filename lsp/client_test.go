@@ -44,6 +44,10 @@ type clientOpts struct {
 	folders  []string // more workspace folders
 	server   Options
 	initOpts string
+	// hook, when it returns true, answers a server-to-client call in place
+	// of client.handle (to delay or reorder answers, as a busy client
+	// does).
+	hook callHook
 }
 
 func newClient(t testing.TB, o clientOpts) *client {
@@ -55,7 +59,14 @@ func newClient(t testing.TB, o clientOpts) *client {
 	c := &client{t: t, in: b, served: served, diags: map[string]PublishDiagnosticsParams{},
 		diagCh: make(chan PublishDiagnosticsParams, 10000), calls: make(chan string, 100), settings: json.RawMessage(o.settings), scoped: o.scoped}
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(stdCodec{}))
-	c.conn.Go(context.Background(), jsonrpc2.AsyncHandler(c.handle))
+	c.conn.Go(context.Background(), jsonrpc2.AsyncHandler(func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		if o.hook != nil {
+			if res, ok := o.hook(ctx, req); ok {
+				return res, nil
+			}
+		}
+		return c.handle(ctx, req)
+	}))
 	t.Cleanup(func() {
 		_ = c.conn.Close()
 		select {

@@ -3,7 +3,6 @@ package lsp
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,58 +19,6 @@ import (
 // callHook answers a server-to-client call in place of client.handle
 // when it returns true.
 type callHook func(ctx context.Context, req *jsonrpc2.Request) (any, bool)
-
-// newHookedClient is newClient whose handling of the server's calls can
-// be taken over by hook (to delay or reorder answers, as a busy client
-// does).
-func newHookedClient(t *testing.T, o clientOpts, hook callHook) *client {
-	t.Helper()
-	a, pipe := net.Pipe()
-	b := &stampedConn{Conn: pipe}
-	served := make(chan error, 1)
-	go func() { served <- Serve(context.Background(), a, o.server) }()
-	c := &client{t: t, in: b, served: served, diags: map[string]PublishDiagnosticsParams{},
-		diagCh: make(chan PublishDiagnosticsParams, 10000), calls: make(chan string, 100), settings: json.RawMessage(o.settings), scoped: o.scoped}
-	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(b), jsonrpc2.WithCodec(stdCodec{}))
-	c.conn.Go(context.Background(), jsonrpc2.AsyncHandler(func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
-		if res, ok := hook(ctx, req); ok {
-			return res, nil
-		}
-		return c.handle(ctx, req)
-	}))
-	t.Cleanup(func() {
-		_ = c.conn.Close()
-		select {
-		case <-served:
-		case <-time.After(5 * time.Second):
-			t.Error("server did not stop after the client closed the pipe")
-		}
-	})
-	caps := map[string]any{
-		"workspace": map[string]any{
-			"configuration":          o.config,
-			"didChangeWatchedFiles":  map[string]any{"dynamicRegistration": true},
-			"didChangeConfiguration": map[string]any{"dynamicRegistration": true},
-			"diagnostics":            map[string]any{"refreshSupport": true},
-		},
-		"textDocument": map[string]any{},
-	}
-	if o.pull {
-		caps["textDocument"] = map[string]any{"diagnostic": map[string]any{"dynamicRegistration": false}}
-	}
-	params := map[string]any{"processId": nil, "capabilities": caps}
-	if o.root != "" {
-		folders := []WorkspaceFolder{{URI: pathToURI(o.root), Name: "ws"}}
-		for _, f := range o.folders {
-			folders = append(folders, WorkspaceFolder{URI: pathToURI(f), Name: filepath.Base(f)})
-		}
-		params["workspaceFolders"] = folders
-	}
-	var res InitializeResult
-	c.call("initialize", params, &res)
-	c.notify("initialized", map[string]any{})
-	return c
-}
 
 // excludingProject is copyProject with a sparklint.toml excluding the
 // files given.
@@ -230,7 +177,7 @@ func TestRefreshNotLostWhileOneIsInFlight(t *testing.T) {
 	refreshes := make(chan struct{}, 10)
 	release := make(chan struct{})
 	var answered atomic.Bool
-	c := newHookedClient(t, clientOpts{root: dir, pull: true}, func(ctx context.Context, req *jsonrpc2.Request) (any, bool) {
+	c := newClient(t, clientOpts{root: dir, pull: true, hook: func(ctx context.Context, req *jsonrpc2.Request) (any, bool) {
 		if req.Method() != "workspace/diagnostic/refresh" {
 			return nil, false
 		}
@@ -239,7 +186,7 @@ func TestRefreshNotLostWhileOneIsInFlight(t *testing.T) {
 			<-release // a busy client answers the first one later
 		}
 		return nil, true
-	})
+	}})
 	uri := pathToURI(path)
 	c.open(uri, groupSrc)
 	if d := c.pullDiags(uri).Items; !hasCode("SPK201")(d) {
@@ -278,20 +225,20 @@ func TestFolderSettingsAnswersAppliedInOrder(t *testing.T) {
 	hold := make(chan struct{})
 	held := make(chan struct{}, 1)
 	var n atomic.Int32
-	c := newHookedClient(t, clientOpts{root: a, pull: true, config: true, settings: `{}`,
-		scoped: map[string]string{pathToURI(b): `{"ignore": ["SPK201"]}`}}, func(ctx context.Context, req *jsonrpc2.Request) (any, bool) {
-		if req.Method() != "workspace/configuration" {
+	c := newClient(t, clientOpts{root: a, pull: true, config: true, settings: `{}`,
+		scoped: map[string]string{pathToURI(b): `{"ignore": ["SPK201"]}`}, hook: func(ctx context.Context, req *jsonrpc2.Request) (any, bool) {
+			if req.Method() != "workspace/configuration" {
+				return nil, false
+			}
+			switch n.Add(1) {
+			case 1:
+				defer close(initial)
+			case 2: // after the settings change: answered late
+				held <- struct{}{}
+				<-hold
+			}
 			return nil, false
-		}
-		switch n.Add(1) {
-		case 1:
-			defer close(initial)
-		case 2: // after the settings change: answered late
-			held <- struct{}{}
-			<-hold
-		}
-		return nil, false
-	})
+		}})
 	<-initial
 	c.notify("workspace/didChangeConfiguration", map[string]any{"settings": nil})
 	<-held
