@@ -67,6 +67,11 @@ func (d *incDoc) apply(what string, edits ...textEdit) *Module {
 			d.t.Fatalf("%s: node %d differs: %+v, full walk %+v", what, i, n, r)
 		}
 	}
+	want, err := build(nil, "a.py", d.src, full, nil)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	sameModule(d.t, what, m, want)
 	fresh, err := Parse(token.NewFileSet(), "a.py", d.src)
 	if err != nil {
 		d.t.Fatal(err)

@@ -85,59 +85,135 @@ func Parse(fset *token.FileSet, path string, src []byte) (*Module, error) {
 // from it again: the buffers of old become the new tree's. Not for
 // notebooks.
 func ParseIncremental(fset *token.FileSet, path string, src []byte, old *Tree) (*Module, *Tree, error) {
-	raw, tree, err := parseTreeKeep(src, old)
+	a, tree, err := parseTreeKeep(src, old)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := build(fset, path, src, raw, nil)
+	m, err := finish(fset, path, src, a, nil)
+	tree.index(a)
 	return m, tree, err
 }
 
 // build makes the Module of flattened nodes.
 func build(fset *token.FileSet, path string, src []byte, raw []rawNode, cells []Cell) (*Module, error) {
-	m := &Module{Path: path, Src: src, Nodes: make([]Node, len(raw)), SyntaxError: NoNode}
-	last := make([]NodeID, len(raw)) // last child seen per parent
-	for i := range last {
-		last[i] = NoNode
+	a := assemble(raw, nil, nil)
+	return finish(fset, path, src, a, cells)
+}
+
+// assembly is the node array of a module being built, with the maximum
+// depth of each top-level statement (in order).
+type assembly struct {
+	nodes    []Node
+	topDepth []int32
+	topKeys  []uintptr // the subtree keys of the top-level statements
+	copied   int       // nodes copied from the previous tree
+}
+
+// assemble converts the records of a flattening (spl_flatten) into nodes
+// linked to their parent, first child and next sibling, with their
+// subtree ends. A record flagged reused stands for a top-level statement
+// of old (whose key is in topKeys, in the order of the top-level records):
+// its nodes are copied from old's, shifted to where the statement now is.
+func assemble(raw []rawNode, topKeys []uintptr, old *Tree) assembly {
+	size, ti := len(raw), 0
+	for _, r := range raw {
+		if r.parent == 0 {
+			if r.flags&flagReused != 0 {
+				size += old.tops[topKeys[ti]].count - 1
+			}
+			ti++
+		}
+	}
+	a := assembly{nodes: make([]Node, size)}
+	nodes := a.nodes
+	at := make([]NodeID, len(raw))   // the node of each record
+	last := make([]NodeID, len(raw)) // the last child of each record's node
+	depth := make([]int32, len(raw)) // of each record's node
+	j, ti := 0, 0
+	link := func(parent int32, child NodeID) {
+		if last[parent] == NoNode {
+			nodes[at[parent]].FirstChild = child
+		} else {
+			nodes[last[parent]].NextSibling = child
+		}
+		last[parent] = child
 	}
 	for i, r := range raw {
+		at[i], last[i] = NodeID(j), NoNode
+		if r.parent == 0 {
+			a.topDepth = append(a.topDepth, 1)
+		}
+		if r.parent == 0 && r.flags&flagReused != 0 {
+			e := old.tops[topKeys[ti]]
+			ti++
+			delta := r.start - e.start // modular: also right when it moved back
+			shift := NodeID(j - e.first)
+			for k, o := range old.nodes[e.first : e.first+e.count] {
+				o.Start += delta
+				o.End += delta
+				if k > 0 {
+					o.Parent += shift
+				}
+				if o.FirstChild != NoNode {
+					o.FirstChild += shift
+				}
+				if o.NextSibling != NoNode {
+					o.NextSibling += shift
+				}
+				o.SubtreeEnd += shift
+				nodes[j+k] = o
+			}
+			nodes[j].NextSibling = NoNode // linked below, among the new siblings
+			a.topDepth[len(a.topDepth)-1] = e.depth
+			a.copied += e.count
+			link(0, NodeID(j))
+			j += e.count
+			continue
+		}
+		if r.parent == 0 {
+			ti++
+		}
 		k, named := KError, true
 		if r.sym != 0xFFFF && int(r.sym) < len(canonical) {
 			k, named = canonical[r.sym], symbolNamed[r.sym]
 		}
-		n := &m.Nodes[i]
-		*n = Node{Kind: k, Field: Field(r.field), Named: named, Missing: r.flags&2 != 0,
-			Start: r.start, End: r.end, Parent: NodeID(r.parent), FirstChild: NoNode, NextSibling: NoNode}
+		n := &nodes[j]
+		*n = Node{Kind: k, Field: Field(r.field), Named: named, Missing: r.flags&flagMissing != 0,
+			Start: r.start, End: r.end, Parent: NoNode, FirstChild: NoNode, NextSibling: NoNode, SubtreeEnd: NodeID(j + 1)}
 		if r.parent >= 0 {
-			p := r.parent
-			if last[p] == NoNode {
-				m.Nodes[p].FirstChild = NodeID(i)
-			} else {
-				m.Nodes[last[p]].NextSibling = NodeID(i)
+			n.Parent = at[r.parent]
+			depth[i] = depth[r.parent] + 1
+			if t := len(a.topDepth) - 1; t >= 0 && depth[i] > a.topDepth[t] {
+				a.topDepth[t] = depth[i]
 			}
-			last[p] = NodeID(i)
+			link(r.parent, NodeID(j))
 		}
-		if (k == KError || n.Missing) && m.SyntaxError == NoNode {
+		j++
+	}
+	// Subtree ends: a copied node's is right already; a new node's grows
+	// to its last descendant's.
+	for i := len(nodes) - 1; i > 0; i-- {
+		if p := nodes[i].Parent; p >= 0 && nodes[p].SubtreeEnd < nodes[i].SubtreeEnd {
+			nodes[p].SubtreeEnd = nodes[i].SubtreeEnd
+		}
+	}
+	return a
+}
+
+// finish makes the Module of assembled nodes.
+func finish(fset *token.FileSet, path string, src []byte, a assembly, cells []Cell) (*Module, error) {
+	m := &Module{Path: path, Src: src, Nodes: a.nodes, SyntaxError: NoNode}
+	for i := range m.Nodes {
+		n := &m.Nodes[i]
+		if (n.Kind == KError || n.Missing) && m.SyntaxError == NoNode {
 			m.SyntaxError = NodeID(i)
 		}
-		if k == KComment {
+		if n.Kind == KComment {
 			m.Comments = append(m.Comments, NodeID(i))
 		}
 	}
-	depth := make([]int32, len(m.Nodes))
-	for i := range m.Nodes {
-		m.Nodes[i].SubtreeEnd = NodeID(i + 1)
-		if p := m.Nodes[i].Parent; p >= 0 {
-			depth[i] = depth[p] + 1
-			if int(depth[i]) > m.Depth {
-				m.Depth = int(depth[i])
-			}
-		}
-	}
-	for i := len(m.Nodes) - 1; i > 0; i-- {
-		if p := m.Nodes[i].Parent; p >= 0 && m.Nodes[p].SubtreeEnd < m.Nodes[i].SubtreeEnd {
-			m.Nodes[p].SubtreeEnd = m.Nodes[i].SubtreeEnd
-		}
+	for _, d := range a.topDepth {
+		m.Depth = max(m.Depth, int(d))
 	}
 	m.lineStarts = lineStarts(src)
 	if fset != nil {

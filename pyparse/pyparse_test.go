@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/token"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -360,6 +361,11 @@ func TestIncrementalFlatteningReusesOnlyUnchangedStatements(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		want, err := build(nil, "a.py", next, full, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameModule(t, fmt.Sprintf("step %d", step), m, want)
 		if len(full) != len(m.Nodes) {
 			t.Fatalf("step %d: %d nodes with reuse, %d by a full walk", step, len(m.Nodes), len(full))
 		}
@@ -378,6 +384,23 @@ func TestIncrementalFlatteningReusesOnlyUnchangedStatements(t *testing.T) {
 	tree.Close()
 	if reused < 250 {
 		t.Fatalf("only %d of 400 parses copied most records from the previous one", reused)
+	}
+}
+
+// sameModule fails unless got and want have the same nodes (every field),
+// depth, first syntax error and comments.
+func sameModule(t *testing.T, what string, got, want *Module) {
+	t.Helper()
+	if !slices.Equal(got.Nodes, want.Nodes) {
+		for i := range min(len(got.Nodes), len(want.Nodes)) {
+			if got.Nodes[i] != want.Nodes[i] {
+				t.Fatalf("%s: node %d is %+v, want %+v", what, i, got.Nodes[i], want.Nodes[i])
+			}
+		}
+		t.Fatalf("%s: %d nodes, want %d", what, len(got.Nodes), len(want.Nodes))
+	}
+	if got.Depth != want.Depth || got.SyntaxError != want.SyntaxError || !slices.Equal(got.Comments, want.Comments) {
+		t.Fatalf("%s: depth %d, syntax error %d, comments %v; want %d, %d, %v", what, got.Depth, got.SyntaxError, got.Comments, want.Depth, want.SyntaxError, want.Comments)
 	}
 }
 

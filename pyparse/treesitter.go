@@ -270,37 +270,43 @@ func parseTree(src []byte) ([]rawNode, error) {
 
 // Tree is a tree-sitter syntax tree kept between parses of a changing
 // document (the language server), so that a reparse after an edit reuses
-// the unchanged parts. It also keeps the flattened nodes of its top-level
-// statements: tree-sitter shares an unchanged subtree between the old tree
-// and the new one, so the next parse copies those records (shifted)
-// instead of walking the subtree again, which is most of the cost of a
-// keystroke in a large file. A Tree is not safe for concurrent use.
+// the unchanged parts. It also keeps the nodes of its module by top-level
+// statement: tree-sitter shares an unchanged subtree between the old tree
+// and the new one, so the next parse copies those nodes (shifted) instead
+// of walking the subtree again and converting it, which is most of the
+// cost of a keystroke in a large file. A Tree is not safe for concurrent
+// use.
 type Tree struct {
 	c *C.TSTree
-	// raw is the flattening of c; tops its top-level statements, and
-	// keys their subtree keys (sorted, without inline leaves).
-	raw  []rawNode
-	tops map[uintptr]topRecords
-	keys []C.uintptr_t
-	// reused counts the records of raw copied from the previous tree.
+	// nodes are the module's (never modified: modules are read-only);
+	// tops locates its top-level statements, keys are theirs (sorted,
+	// without inline leaves).
+	nodes []Node
+	tops  map[uintptr]topNodes
+	keys  []C.uintptr_t
+	// reused counts the nodes copied from the previous tree.
 	reused int
-	// spare is a buffer for the next flattening: the raw of the tree
-	// before this one, which nothing reads any more.
-	spare []rawNode
 }
 
-// topRecords locates a top-level statement's records in Tree.raw.
-type topRecords struct {
+// topNodes locates a top-level statement's nodes in Tree.nodes.
+type topNodes struct {
 	first, count int
 	start        uint32
+	depth        int32 // the deepest of its nodes
 }
+
+// Flags of spl_node records.
+const (
+	flagMissing = C.SPL_MISSING
+	flagReused  = C.SPL_REUSED
+)
 
 // Close frees the tree.
 func (t *Tree) Close() {
 	if t != nil && t.c != nil {
 		C.ts_tree_delete(t.c)
 		t.c = nil
-		t.raw, t.tops, t.keys, t.spare = nil, nil, nil, nil
+		t.nodes, t.tops, t.keys = nil, nil, nil
 	}
 }
 
@@ -324,11 +330,12 @@ func (t *Tree) Edit(e InputEdit) {
 }
 
 // parseTreeKeep parses src reusing old (edited to match src, or nil) and
-// returns the flattened nodes and the new tree.
-func parseTreeKeep(src []byte, old *Tree) ([]rawNode, *Tree, error) {
+// returns the assembled nodes and the new tree (to be indexed once its
+// module is built).
+func parseTreeKeep(src []byte, old *Tree) (assembly, *Tree, error) {
 	pv := parserPool.Get()
 	if pv == nil {
-		return nil, nil, errors.New("tree-sitter parser could not be created")
+		return assembly{}, nil, errors.New("tree-sitter parser could not be created")
 	}
 	p := pv.(*C.TSParser)
 	defer parserPool.Put(p)
@@ -354,104 +361,40 @@ func parseTreeKeep(src []byte, old *Tree) ([]rawNode, *Tree, error) {
 		if tree != nil {
 			C.ts_tree_delete(tree)
 		}
-		return nil, nil, errParse
+		return assembly{}, nil, errParse
 	}
 	defer C.free(unsafe.Pointer(out))
 	defer C.free(unsafe.Pointer(top))
 	raw := unsafe.Slice((*rawNode)(unsafe.Pointer(out)), int(n))
 	topKeys := unsafe.Slice((*uintptr)(unsafe.Pointer(top)), int(nTop))
-	t := &Tree{c: tree}
-	if old != nil {
-		// old is only closed after this: its raw becomes the new tree's
-		// spare, its spare (two parses old) the buffer written now.
-		buf := old.spare
-		t.spare, old.spare = old.raw, nil
-		t.raw = expandReused(buf, raw, topKeys, old)
-	} else {
-		t.raw = expandReused(nil, raw, topKeys, nil)
-	}
-	t.reused = len(t.raw) - len(raw)
-	t.index(topKeys)
-	return t.raw, t, nil
+	a := assemble(raw, topKeys, old)
+	t := &Tree{c: tree, reused: a.copied}
+	a.topKeys = slices.Clone(topKeys)
+	return a, t, nil
 }
 
-// expandReused copies raw (a flattening by spl_flatten, whose top-level
-// keys are topKeys) into buf (reallocated when too small), replacing each
-// record flagged reused by the records of that statement in old, shifted
-// to where the statement now starts.
-func expandReused(buf, raw []rawNode, topKeys []uintptr, old *Tree) []rawNode {
-	size := len(raw)
-	ti := 0
-	for _, r := range raw {
-		if r.parent == 0 {
-			if r.flags&C.SPL_REUSED != 0 {
-				size += old.tops[topKeys[ti]].count - 1
-			}
-			ti++
-		}
-	}
-	nodes := buf[:0]
-	if cap(nodes) < size {
-		nodes = make([]rawNode, 0, size+size/8)
-	}
-	at := make([]int32, len(raw)) // index in nodes of each record of raw
-	ti = 0
-	for i, r := range raw {
-		at[i] = int32(len(nodes))
-		if r.parent > 0 {
-			r.parent = at[r.parent]
-		}
-		if r.parent != 0 {
-			nodes = append(nodes, r)
-			continue
-		}
-		key := topKeys[ti]
-		ti++
-		if r.flags&C.SPL_REUSED == 0 {
-			nodes = append(nodes, r)
-			continue
-		}
-		e := old.tops[key]
-		delta := r.start - e.start // modular: also right when it moved back
-		shift := int32(len(nodes) - e.first)
-		for k, o := range old.raw[e.first : e.first+e.count] {
-			o.start += delta
-			o.end += delta
-			if k > 0 {
-				o.parent += shift
-			}
-			nodes = append(nodes, o)
-		}
-	}
-	return nodes
-}
-
-// index records where t's top-level statements are in t.raw.
-func (t *Tree) index(topKeys []uintptr) {
-	t.tops = make(map[uintptr]topRecords, len(topKeys))
-	t.keys = make([]C.uintptr_t, 0, len(topKeys))
-	ti, last := 0, -1
-	var lastKey uintptr
+// index records where the top-level statements of a (the nodes of the
+// module built for t) are.
+func (t *Tree) index(a assembly) {
+	t.nodes = a.nodes
+	t.tops = make(map[uintptr]topNodes, len(a.topKeys))
+	t.keys = make([]C.uintptr_t, 0, len(a.topKeys))
 	dup := map[uintptr]bool{}
-	closeLast := func(end int) {
-		if last < 0 || lastKey == 0 {
-			return
+	ti := 0
+	for c := t.nodes[0].FirstChild; c != NoNode; c = t.nodes[c].NextSibling {
+		key := a.topKeys[ti]
+		e := topNodes{first: int(c), count: int(t.nodes[c].SubtreeEnd - c), start: t.nodes[c].Start, depth: a.topDepth[ti]}
+		ti++
+		if key == 0 {
+			continue
 		}
-		if _, seen := t.tops[lastKey]; seen {
-			dup[lastKey] = true // shared twice: not reused, to be safe
-			return
+		if _, seen := t.tops[key]; seen {
+			dup[key] = true // shared twice: not reused, to be safe
+			continue
 		}
-		t.tops[lastKey] = topRecords{first: last, count: end - last, start: t.raw[last].start}
-		t.keys = append(t.keys, C.uintptr_t(lastKey))
+		t.tops[key] = e
+		t.keys = append(t.keys, C.uintptr_t(key))
 	}
-	for i, r := range t.raw {
-		if r.parent == 0 {
-			closeLast(i)
-			last, lastKey = i, topKeys[ti]
-			ti++
-		}
-	}
-	closeLast(len(t.raw))
 	if len(dup) > 0 {
 		t.keys = slices.DeleteFunc(t.keys, func(k C.uintptr_t) bool { return dup[uintptr(k)] })
 	}
