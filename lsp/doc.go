@@ -26,10 +26,10 @@
 // Each open document keeps its text and its tree-sitter tree; a change is
 // applied to both (LSP UTF-16 positions converted to byte offsets and
 // byte-column points), and the document is reparsed incrementally
-// (pyparse.ParseIncremental, which also copies the flattened records of
-// the top-level statements tree-sitter did not touch) and checked with
-// Checker.CheckModule, which puts the editor's text into the project so
-// that other files see it. The checkers of a session are Parallel: the
+// (pyparse.ParseIncremental, which also copies the nodes of the top-level
+// statements tree-sitter did not touch from the previous module) and
+// checked with Checker.CheckModule, which puts the editor's text into the
+// project so that other files see it. The checkers of a session are Parallel: the
 // analyzers of a large file run in two lanes, on two cores. Analysis is
 // debounced (50 ms) after a change; a pull request (textDocument/
 // diagnostic) or a code action asks for it at once and waits for the
