@@ -36,30 +36,42 @@ func (s *Server) codeActions(ctx context.Context, p CodeActionParams) (any, erro
 				continue
 			}
 			if f.Fix != nil && len(f.Fix.Edits) > 0 {
-				title := f.Fix.Message
-				if title == "" {
-					title = "Fix " + f.Code
-				}
-				safe := f.Fix.Applicability == "safe"
-				if !safe {
-					title += " (unsafe)"
-				}
-				out = append(out, CodeAction{Title: title, Kind: KindQuickFix, Diagnostics: []Diagnostic{dg}, IsPreferred: safe,
-					Edit: &WorkspaceEdit{Changes: map[string][]TextEdit{d.uri: textEdits(r, f.Fix.Edits)}}})
+				out = append(out, fixAction(f, dg, map[string][]TextEdit{d.uri: textEdits(r, f.Fix.Edits)}))
 			}
 			if e, ok := lint.NoqaEdit(r.module, f.NoqaRow, f.Code); ok {
-				out = append(out, CodeAction{Title: "Disable " + f.Code + " for this line", Kind: KindQuickFix, Diagnostics: []Diagnostic{dg},
-					Edit: &WorkspaceEdit{Changes: map[string][]TextEdit{d.uri: textEdits(r, []lint.Edit{e})}}})
+				out = append(out, noqaAction(f, dg, map[string][]TextEdit{d.uri: textEdits(r, []lint.Edit{e})}))
 			}
 		}
 	}
 	if wants(KindFixAll) {
 		if edits := safeFixes(r.findings); len(edits) > 0 {
-			out = append(out, CodeAction{Title: "sparklint: fix all safely fixable problems", Kind: KindFixAll,
-				Edit: &WorkspaceEdit{Changes: map[string][]TextEdit{d.uri: textEdits(r, edits)}}})
+			out = append(out, fixAllAction(map[string][]TextEdit{d.uri: textEdits(r, edits)}))
 		}
 	}
 	return out, nil
+}
+
+// fixAction is the quick fix of finding f (diagnostic dg), making changes.
+func fixAction(f *lint.Finding, dg Diagnostic, changes map[string][]TextEdit) CodeAction {
+	title := f.Fix.Message
+	if title == "" {
+		title = "Fix " + f.Code
+	}
+	safe := f.Fix.Applicability == "safe"
+	if !safe {
+		title += " (unsafe)"
+	}
+	return CodeAction{Title: title, Kind: KindQuickFix, Diagnostics: []Diagnostic{dg}, IsPreferred: safe, Edit: &WorkspaceEdit{Changes: changes}}
+}
+
+// noqaAction is "Disable SPKnnn for this line" for finding f.
+func noqaAction(f *lint.Finding, dg Diagnostic, changes map[string][]TextEdit) CodeAction {
+	return CodeAction{Title: "Disable " + f.Code + " for this line", Kind: KindQuickFix, Diagnostics: []Diagnostic{dg}, Edit: &WorkspaceEdit{Changes: changes}}
+}
+
+// fixAllAction is source.fixAll.sparklint, making changes.
+func fixAllAction(changes map[string][]TextEdit) CodeAction {
+	return CodeAction{Title: "sparklint: fix all safely fixable problems", Kind: KindFixAll, Edit: &WorkspaceEdit{Changes: changes}}
 }
 
 // wantsKind says whether a code action kind is among only (all when
@@ -105,22 +117,12 @@ func (s *Server) cellCodeActions(ctx context.Context, cell *document, p CodeActi
 			}
 			if f.Fix != nil && len(f.Fix.Edits) > 0 {
 				if changes, ok := r.cellEdits(f.Fix.Edits); ok {
-					title := f.Fix.Message
-					if title == "" {
-						title = "Fix " + f.Code
-					}
-					safe := f.Fix.Applicability == "safe"
-					if !safe {
-						title += " (unsafe)"
-					}
-					out = append(out, CodeAction{Title: title, Kind: KindQuickFix, Diagnostics: []Diagnostic{dg}, IsPreferred: safe,
-						Edit: &WorkspaceEdit{Changes: changes}})
+					out = append(out, fixAction(f, dg, changes))
 				}
 			}
 			if e, ok := lint.NoqaEdit(r.module, r.moduleRow(idx, f.NoqaRow), f.Code); ok {
 				if changes, ok := r.cellEdits([]lint.Edit{e}); ok {
-					out = append(out, CodeAction{Title: "Disable " + f.Code + " for this line", Kind: KindQuickFix, Diagnostics: []Diagnostic{dg},
-						Edit: &WorkspaceEdit{Changes: changes}})
+					out = append(out, noqaAction(f, dg, changes))
 				}
 			}
 		}
@@ -136,8 +138,7 @@ func (s *Server) cellCodeActions(ctx context.Context, cell *document, p CodeActi
 		}
 		if edits := safeFixes(fs); len(edits) > 0 {
 			if changes, ok := r.cellEdits(edits); ok {
-				out = append(out, CodeAction{Title: "sparklint: fix all safely fixable problems", Kind: KindFixAll,
-					Edit: &WorkspaceEdit{Changes: changes}})
+				out = append(out, fixAllAction(changes))
 			}
 		}
 	}

@@ -280,12 +280,8 @@ func (s *Server) cellDiagnostic(r *result, f *lint.Finding) (Diagnostic, bool) {
 	dg := s.describe(f)
 	dg.Range = Range{start, end}
 	for _, rel := range f.Related {
-		var loc Location
-		if rel.Path == f.Path && rel.Cell > 0 && rel.Cell-1 < len(r.cellURIs) {
-			text := r.cellText(rel.Cell - 1)
-			lines := lineStarts(text)
-			loc = Location{URI: r.cellURIs[rel.Cell-1], Range: Range{charPos(text, lines, rel.Location), charPos(text, lines, rel.End)}}
-		} else {
+		loc, ok := r.cellLocation(rel)
+		if rel.Path != f.Path || !ok {
 			loc = s.relatedLocation(rel)
 		}
 		dg.RelatedInformation = append(dg.RelatedInformation, DiagnosticRelatedInformation{Location: loc, Message: rel.Message})
@@ -303,15 +299,28 @@ func (s *Server) relatedLocation(rel lint.Related) Location {
 		d.mu.Lock()
 		r := d.result
 		d.mu.Unlock()
-		if r != nil && rel.Cell-1 < len(r.cellURIs) {
-			text := r.cellText(rel.Cell - 1)
-			lines := lineStarts(text)
-			return Location{URI: r.cellURIs[rel.Cell-1], Range: Range{charPos(text, lines, rel.Location), charPos(text, lines, rel.End)}}
+		if r != nil {
+			if loc, ok := r.cellLocation(rel); ok {
+				return loc
+			}
 		}
 	}
-	text := s.textOf(rel.Path)
+	return Location{URI: s.uriOf(rel.Path), Range: relRange(s.textOf(rel.Path), rel)}
+}
+
+// cellLocation locates rel in a cell of r's notebook; false when rel has
+// no cell of it.
+func (r *result) cellLocation(rel lint.Related) (Location, bool) {
+	if rel.Cell <= 0 || rel.Cell-1 >= len(r.cellURIs) {
+		return Location{}, false
+	}
+	return Location{URI: r.cellURIs[rel.Cell-1], Range: relRange(r.cellText(rel.Cell-1), rel)}, true
+}
+
+// relRange is the range of rel in text.
+func relRange(text []byte, rel lint.Related) Range {
 	lines := lineStarts(text)
-	return Location{URI: s.uriOf(rel.Path), Range: Range{charPos(text, lines, rel.Location), charPos(text, lines, rel.End)}}
+	return Range{charPos(text, lines, rel.Location), charPos(text, lines, rel.End)}
 }
 
 // cellEdits maps edits located by offset in r's notebook module to the
