@@ -442,13 +442,6 @@ func (s *Server) indexFile(path string) {
 	if sess == nil {
 		return
 	}
-	if sess.Excluded(path) { // changed on disk, but excluded
-		s.mu.Lock()
-		delete(s.indexDeps, path)
-		s.mu.Unlock()
-		s.setExternal(path, nil)
-		return
-	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		s.mu.Lock()

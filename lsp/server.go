@@ -814,9 +814,7 @@ func (s *Server) dependencyChanged(path string) {
 		docs = append(docs, d)
 	}
 	var files []string
-	if s.byPath[path] == nil && strings.HasSuffix(path, ".py") {
-		files = append(files, path)
-	}
+	self := s.byPath[path] == nil && strings.HasSuffix(path, ".py")
 	for f, deps := range s.indexDeps {
 		if _, ok := deps[path]; ok {
 			files = append(files, f)
@@ -824,6 +822,20 @@ func (s *Server) dependencyChanged(path string) {
 	}
 	pull := s.pull
 	s.mu.Unlock()
+	// A closed file changed on disk is checked again, unless the
+	// configuration excludes it (the workspace index never read it; the
+	// watcher reports .venv too). Checked here, not for every indexed
+	// file: the index lists only files the configuration keeps.
+	if self {
+		if sess := s.sessionFor(path); sess != nil && sess.Excluded(path) {
+			s.mu.Lock()
+			delete(s.indexDeps, path)
+			s.mu.Unlock()
+			s.setExternal(path, nil)
+		} else {
+			files = append(files, path)
+		}
+	}
 	stale := false
 	for _, d := range docs {
 		d.mu.Lock()
